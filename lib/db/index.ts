@@ -1,0 +1,35 @@
+import { env } from "@/lib/config/env";
+import { createDb, type DbHandle } from "./client";
+import { applyPendingMigrations } from "./migrations";
+
+export type { Db, DbOrTx, Tx, DbHandle } from "./client";
+export { createDb } from "./client";
+
+// Kept on globalThis: Next.js may load this module in several bundles of one process, and PGlite
+// must have exactly one owner of its data folder.
+const g = globalThis as unknown as { __portalDb?: { handle: DbHandle; ready: Promise<void> } };
+
+function runtimeFromEnv() {
+  const e = env();
+  return e.databaseUrl ? ({ kind: "postgres", url: e.databaseUrl } as const) : ({ kind: "pglite", dataDir: e.pgliteDataDir } as const);
+}
+
+/** The process-wide database. On the embedded default, pending migrations are applied first. */
+export async function getDb(): Promise<DbHandle["prisma"]> {
+  if (!g.__portalDb) {
+    const handle = createDb(runtimeFromEnv());
+    const ready = handle.kind === "pglite" ? applyPendingMigrations(handle.adapterFactory).then(() => undefined) : Promise.resolve();
+    g.__portalDb = { handle, ready };
+  }
+  await g.__portalDb.ready;
+  return g.__portalDb.handle.prisma;
+}
+
+export function getDbHandle(): DbHandle | undefined {
+  return g.__portalDb?.handle;
+}
+
+/** Tests and scripts install their own handle (e.g. an in-memory PGlite) before the app code runs. */
+export function setDbHandle(handle: DbHandle) {
+  g.__portalDb = { handle, ready: Promise.resolve() };
+}

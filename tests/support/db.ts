@@ -1,0 +1,66 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { createDb, type DbHandle } from "@/lib/db/client";
+import { applyPendingMigrations } from "@/lib/db/migrations";
+import { setDbHandle } from "@/lib/db";
+
+export interface TestDb extends DbHandle {
+  /** Runs SQL as the database owner would, e.g. to tamper with rows behind the app's back. */
+  superuser(sql: string): Promise<void>;
+  /** Connection URL of this test's own database (PostgreSQL only). */
+  url?: string;
+}
+
+/**
+ * A fresh, migrated database for one test file: in-memory PGlite by default, or a new database on the
+ * PostgreSQL server named by TEST_DATABASE_URL (dropped again by close()).
+ */
+export async function createTestDb(opts: { install?: boolean } = {}): Promise<TestDb> {
+  const admin = process.env.TEST_DATABASE_URL;
+  let handle: DbHandle;
+  let superuser: (sql: string) => Promise<void>;
+  let drop = async () => {};
+  let url: string | undefined;
+  if (admin) {
+    const name = `portal_test_${Date.now()}_${randomBytes(4).toString("hex")}`;
+    const adminClient = new pg.Client({ connectionString: admin });
+    await adminClient.connect();
+    await adminClient.query(`CREATE DATABASE "${name}"`);
+    await adminClient.end();
+    const u = new URL(admin);
+    u.pathname = `/${name}`;
+    url = u.toString();
+    handle = createDb({ kind: "postgres", url });
+    superuser = async (sql) => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      try {
+        await c.query(sql);
+      } finally {
+        await c.end();
+      }
+    };
+    drop = async () => {
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.end();
+    };
+  } else {
+    handle = createDb({ kind: "pglite", dataDir: null });
+    superuser = async (sql) => {
+      await handle.pglite!.exec(sql);
+    };
+  }
+  await applyPendingMigrations(handle.adapterFactory);
+  if (opts.install !== false) setDbHandle(handle);
+  return {
+    ...handle,
+    url,
+    superuser,
+    close: async () => {
+      await handle.close();
+      await drop();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+// Stand-in for "server-only" in Vitest (tests run server code directly).
+export {};
