@@ -1,0 +1,25 @@
+/** Builds the portal and serves it for Playwright on a fresh embedded database. */
+import { spawn, spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { E2E } from "../e2e/support/constants";
+
+rmSync(E2E.dataDir, { recursive: true, force: true });
+const env = {
+  ...process.env,
+  NODE_ENV: "production",
+  DEMO_MODE: "true",
+  PGLITE_DATA_DIR: E2E.dataDir,
+  NEXTAUTH_URL: E2E.portalUrl,
+  OIDC_ISSUER: E2E.oidcIssuer,
+  OIDC_CLIENT_ID: E2E.oidcClientId,
+  OIDC_CLIENT_SECRET: E2E.oidcClientSecret,
+  OIDC_DISPLAY_NAME: "Example IdP",
+};
+delete env.DATABASE_URL;
+if (process.env.E2E_SKIP_BUILD !== "1") {
+  const build = spawnSync("npx", ["next", "build"], { stdio: "inherit", env });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+const server = spawn("npx", ["next", "start", "-p", String(E2E.portalPort)], { stdio: "inherit", env });
+for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => server.kill(sig));
+server.on("exit", (code) => process.exit(code ?? 0));
