@@ -18,6 +18,7 @@ const schema = z.object({
     .optional()
     .or(z.literal("").transform(() => undefined)),
   PGLITE_DATA_DIR: z.string().default(".data/pglite"),
+  DB_POOL_MAX: z.coerce.number().int().min(1, "DB_POOL_MAX must be at least 1").max(200).default(10),
   NEXTAUTH_URL: z.string().url("NEXTAUTH_URL must be the portal's public URL, e.g. https://access.example.com").optional(),
   NEXTAUTH_SECRET: z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters (openssl rand -base64 32)").optional(),
   OIDC_ISSUER: z.string().url("OIDC_ISSUER must be the issuer URL, e.g. https://example.okta.com").optional(),
@@ -38,6 +39,7 @@ export type Env = {
   demoMode: boolean;
   databaseUrl: string | undefined;
   pgliteDataDir: string;
+  dbPoolMax: number;
   authUrl: string;
   authSecret: string;
   oidc: { issuer: string; clientId: string; clientSecret: string; displayName: string } | null;
@@ -80,6 +82,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     demoMode: e.DEMO_MODE,
     databaseUrl: e.DATABASE_URL,
     pgliteDataDir: e.PGLITE_DATA_DIR,
+    dbPoolMax: e.DB_POOL_MAX,
     authUrl: e.NEXTAUTH_URL ?? "http://localhost:3000",
     authSecret: e.NEXTAUTH_SECRET ?? DEMO_AUTH_SECRET,
     oidc:

@@ -12,7 +12,7 @@ export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 export type DbOrTx = Db | Tx;
 
 export type DbRuntime =
-  | { kind: "postgres"; url: string }
+  | { kind: "postgres"; url: string; poolMax?: number }
   | { kind: "pglite"; dataDir: string | null } // null: in memory (tests)
   | { kind: "pglite-instance"; pglite: PGlite };
 
@@ -29,7 +29,7 @@ export interface DbHandle {
 /** The one factory: a Prisma client on embedded PGlite or on PostgreSQL. */
 export function createDb(runtime: DbRuntime): DbHandle {
   if (runtime.kind === "postgres") {
-    const config = { connectionString: runtime.url, max: Number(process.env.DB_POOL_MAX ?? 10) };
+    const config = { connectionString: runtime.url, max: runtime.poolMax ?? 10 };
     const prisma = new PrismaClient({ adapter: new PrismaPg(config) });
     return { prisma, kind: "postgres", adapterFactory: wholeScriptPg(new PrismaPg(config)), close: () => prisma.$disconnect() };
   }

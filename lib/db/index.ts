@@ -11,7 +11,7 @@ const g = globalThis as unknown as { __portalDb?: { handle: DbHandle; ready: Pro
 
 function runtimeFromEnv() {
   const e = env();
-  return e.databaseUrl ? ({ kind: "postgres", url: e.databaseUrl } as const) : ({ kind: "pglite", dataDir: e.pgliteDataDir } as const);
+  return e.databaseUrl ? ({ kind: "postgres", url: e.databaseUrl, poolMax: e.dbPoolMax } as const) : ({ kind: "pglite", dataDir: e.pgliteDataDir } as const);
 }
 
 /** The process-wide database. On the embedded default, pending migrations are applied first. */
