@@ -4,7 +4,7 @@ import { rmSync } from "node:fs";
 import { E2E } from "../e2e/support/constants";
 
 rmSync(E2E.dataDir, { recursive: true, force: true });
-const env = {
+const env: NodeJS.ProcessEnv = {
   ...process.env,
   NODE_ENV: "production",
   DEMO_MODE: "true",
