@@ -1,0 +1,96 @@
+import "server-only";
+import { PortalRole } from "@/lib/generated/prisma/client";
+import { AuthenticationError, AuthorizationError } from "./errors";
+import { getActor, type Actor } from "./session";
+
+export { AuthenticationError, AuthorizationError } from "./errors";
+
+/**
+ * THE one place that decides who may do what. Every server action (through defineAction) and every
+ * data read (lib/<domain>/queries.ts) asks `can`/`authorize`; nothing relies on hidden buttons.
+ */
+export type Permission =
+  | "portal.view"
+  | "person.read"
+  | "person.manage"
+  | "audit.read"
+  | "audit.export"
+  | "audit.verify"
+  | "connection.read"
+  | "connection.manage"
+  | "policy.read"
+  | "policy.manage"
+  | "jobs.read";
+
+export const PERMISSIONS: readonly Permission[] = [
+  "portal.view",
+  "person.read",
+  "person.manage",
+  "audit.read",
+  "audit.export",
+  "audit.verify",
+  "connection.read",
+  "connection.manage",
+  "policy.read",
+  "policy.manage",
+  "jobs.read",
+];
+
+/**
+ * How far a grant reaches: "any" object, or only objects the actor owns ("own": the target names the
+ * actor as its owner). Rights derived from assignments (a reviewer of a campaign, an approver of a
+ * request) will be added as further scopes decided from the loaded target, e.g. "assigned".
+ */
+type Scope = "any" | "own";
+
+const ALL_READS: Permission[] = PERMISSIONS.filter((p) => p.endsWith(".read"));
+
+const ROLE_GRANTS: Record<PortalRole, ReadonlyMap<Permission, Scope>> = {
+  // Admin: everything.
+  [PortalRole.ADMIN]: new Map(PERMISSIONS.map((p) => [p, "any"])),
+  // Auditor: sees everything, exports and verifies evidence, changes nothing.
+  [PortalRole.AUDITOR]: new Map<Permission, Scope>([
+    ["portal.view", "any"],
+    ...ALL_READS.map((p): [Permission, Scope] => [p, "any"]),
+    ["audit.export", "any"],
+    ["audit.verify", "any"],
+  ]),
+  // Member (everyone): the portal itself, and their own person record.
+  [PortalRole.MEMBER]: new Map<Permission, Scope>([
+    ["portal.view", "any"],
+    ["person.read", "own"],
+  ]),
+};
+
+/**
+ * A target an "own"-scoped grant can be checked against: the object names the person who owns it
+ * (`ownerId`), or is that person (`{ type: "person", id }`).
+ */
+export type OwnedTarget = { ownerId: string } | { type: "person"; id: string };
+
+function ownerOf(target: unknown): string | null {
+  if (typeof target !== "object" || target === null) return null;
+  const t = target as Record<string, unknown>;
+  if (typeof t.ownerId === "string") return t.ownerId;
+  if (t.type === "person" && typeof t.id === "string") return t.id;
+  return null;
+}
+
+/** May this actor do this (to that)? Pure and fail-closed: unknown roles, permissions or targets say no. */
+export function can(actor: Actor | null, permission: Permission, target?: unknown): boolean {
+  if (!actor || !Array.isArray(actor.roles)) return false;
+  for (const role of actor.roles) {
+    const scope = ROLE_GRANTS[role]?.get(permission);
+    if (scope === "any") return true;
+    if (scope === "own" && target !== undefined && ownerOf(target) === actor.personId) return true;
+  }
+  return false;
+}
+
+/** Server-side guard: the signed-in actor, or AuthenticationError / AuthorizationError. */
+export async function authorize(permission: Permission, target?: unknown): Promise<Actor> {
+  const actor = await getActor();
+  if (!actor) throw new AuthenticationError();
+  if (!can(actor, permission, target)) throw new AuthorizationError();
+  return actor;
+}
