@@ -55,7 +55,7 @@ export function defineAction<S extends z.ZodType, T>(opts: ActionDefinition<S, T
       return message === undefined ? { ok: true, data } : { ok: true, data, message };
     } catch (error) {
       unstable_rethrow(error);
-      return toFailure(opts.name, actor, error);
+      return failureFromError(opts.name, actor, error);
     }
   };
 }
@@ -85,7 +85,8 @@ function humanIssue(issue: z.core.$ZodIssue): string {
   return issue.message.endsWith(".") ? issue.message : `${issue.message}.`;
 }
 
-function toFailure(name: string, actor: Actor | null, error: unknown): { ok: false; error: string; fieldErrors?: Record<string, string[]> } {
+/** Maps a thrown error to a result a person can act on; unexpected errors are logged with a reference. */
+export function failureFromError(name: string, actor: Actor | null, error: unknown): { ok: false; error: string; fieldErrors?: Record<string, string[]> } {
   if (error instanceof AuthenticationError) return { ok: false, error: error.message || NOT_SIGNED_IN };
   if (error instanceof AuthorizationError) return { ok: false, error: error.message || FORBIDDEN };
   if (error instanceof DomainError) return error.fieldErrors ? { ok: false, error: error.message, fieldErrors: error.fieldErrors } : { ok: false, error: error.message };

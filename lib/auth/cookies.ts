@@ -5,12 +5,12 @@ import { env } from "@/lib/config/env";
  * `__Secure-` prefix and the Secure flag whenever the portal's public URL (NEXTAUTH_URL) is https.
  * authOptions sets `useSecureCookies` from the same value, so demo sign-in and next-auth always agree.
  */
-export function useSecureCookies(authUrl: string = env().authUrl): boolean {
+export function isSecureAuthUrl(authUrl: string = env().authUrl): boolean {
   return authUrl.startsWith("https://");
 }
 
 export function sessionCookieName(authUrl: string = env().authUrl): string {
-  return `${useSecureCookies(authUrl) ? "__Secure-" : ""}next-auth.session-token`;
+  return `${isSecureAuthUrl(authUrl) ? "__Secure-" : ""}next-auth.session-token`;
 }
 
 export function sessionCookieOptions(expires: Date, authUrl: string = env().authUrl) {
@@ -18,7 +18,7 @@ export function sessionCookieOptions(expires: Date, authUrl: string = env().auth
     httpOnly: true,
     sameSite: "lax" as const,
     path: "/",
-    secure: useSecureCookies(authUrl),
+    secure: isSecureAuthUrl(authUrl),
     expires,
   };
 }

@@ -1,0 +1,14 @@
+import NextAuth from "next-auth";
+import type { NextRequest } from "next/server";
+import { getAuthOptions } from "@/lib/auth/options";
+
+/** next-auth's endpoints (/api/auth/signin/oidc, /api/auth/callback/oidc, /api/auth/signout, …). */
+type RouteContext = { params: Promise<{ nextauth: string[] }> };
+
+async function handler(req: NextRequest, ctx: RouteContext): Promise<Response> {
+  // Options are built per request so that `next build` never needs the runtime configuration.
+  const response: Response = await NextAuth(req, ctx, getAuthOptions());
+  return response;
+}
+
+export { handler as GET, handler as POST };
