@@ -5,6 +5,7 @@ import { AuthenticationError, AuthorizationError } from "@/lib/auth/errors";
 import type { Actor } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import type { PersonStatus, PortalRole, Prisma } from "@/lib/generated/prisma/client";
+import { personIdsWithRole } from "./roles-sql";
 import { listPeopleFilters, type ListPeopleFilters } from "./schemas";
 
 /** What a page may show about a person: no identity-provider tokens, no session tokens. */
@@ -52,9 +53,9 @@ export async function listPeople(actor: Actor | null, filters: ListPeopleFilters
   const f = listPeopleFilters.parse(filters);
   const where: Prisma.PersonWhereInput = {};
   if (f.query) where.OR = [{ email: { contains: f.query, mode: "insensitive" } }, { name: { contains: f.query, mode: "insensitive" } }];
-  if (f.role) where.roles = { has: f.role };
   if (f.status) where.status = f.status;
   const db = await getDb();
+  if (f.role) where.id = { in: await personIdsWithRole(db, f.role) };
   const rows = await db.person.findMany({
     where,
     orderBy: [{ name: "asc" }, { email: "asc" }],

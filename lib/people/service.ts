@@ -4,6 +4,7 @@ import type { Db, Tx } from "@/lib/db";
 import { PersonStatus, PortalRole } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/auth/session";
 import { DomainError, NotFoundError } from "@/lib/auth/errors";
+import { personIdsWithRole } from "./roles-sql";
 import type { DeactivateInput, ReactivateInput, SetRolesInput } from "./schemas";
 
 /**
@@ -42,7 +43,7 @@ async function loadPerson(tx: Tx, personId: string) {
 }
 
 async function otherActiveAdmins(tx: Tx, personId: string) {
-  return tx.person.count({ where: { id: { not: personId }, status: PersonStatus.ACTIVE, roles: { has: PortalRole.ADMIN } } });
+  return (await personIdsWithRole(tx, PortalRole.ADMIN, { activeOnly: true, excludeId: personId })).length;
 }
 
 const personActor = (actor: Actor) => ({ type: "person" as const, id: actor.personId, label: actor.email });
