@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { nextCacheMock, nextHeadersMock, nextNavigationMock, request, RedirectError } from "./support/request";
+import { setupAuthTestDb } from "./support/hooks";
 
 vi.mock("next/headers", () => nextHeadersMock());
 vi.mock("next/navigation", () => nextNavigationMock());
@@ -15,21 +16,14 @@ import { getPerson, listPeople } from "@/lib/people/queries";
 import { personIdsWithRole } from "@/lib/people/roles-sql";
 import { deactivate, setRoles } from "@/lib/people/service";
 import { DomainError } from "@/lib/auth/errors";
-import { createTestDb, type TestDb } from "../support/db";
-import { createPerson, fingerprint, signInAs, signOutOfRequest } from "./support/fixtures";
+import { createTestDb } from "../support/db";
+import { createPerson, fingerprint, signInAs } from "./support/fixtures";
 
 process.env.DEMO_MODE = "true";
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-afterAll(async () => {
-  await t?.close();
-});
-beforeEach(() => request.reset());
+const testDb = setupAuthTestDb();
 
-const db = () => t.prisma;
+const db = () => testDb().prisma;
 const lastEvent = (action: string) => db().auditEvent.findFirst({ where: { action }, orderBy: { seq: "desc" } });
 
 describe("sessions", () => {

@@ -30,10 +30,6 @@ export async function signInAs(db: Db, personId: string, expires = new Date(Date
   return sessionToken;
 }
 
-export function signOutOfRequest() {
-  request.cookies.delete(sessionCookieName());
-}
-
 /**
  * Everything an action could write: people (roles, status), sessions, identity links, the audit head.
  * Equal fingerprints before and after a call mean nothing was written.

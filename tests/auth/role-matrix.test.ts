@@ -1,0 +1,131 @@
+/**
+ * ROLE MATRIX: every server action in the app × every kind of caller, called directly on the server
+ * with a real session (a Session row's token in the request cookie). "refused" means ok:false with a
+ * message AND nothing written. A new action without a row here fails the suite: add its row.
+ */
+import { describe, expect, it, vi } from "vitest";
+import { nextCacheMock, nextHeadersMock, nextNavigationMock } from "./support/request";
+import { setupAuthTestDb } from "./support/hooks";
+
+vi.mock("next/headers", () => nextHeadersMock());
+vi.mock("next/navigation", () => nextNavigationMock());
+vi.mock("next/cache", () => nextCacheMock());
+
+import type { Db } from "@/lib/db";
+import { PersonStatus, PortalRole, type Person } from "@/lib/generated/prisma/client";
+import { callAction, discoverServerActions, isOk, isRefusal, worldFingerprint, type ServerAction } from "./support/actions";
+import { createPerson, signInAs } from "./support/fixtures";
+
+process.env.DEMO_MODE = "true"; // demo sign-in is one of the actions
+
+type Caller = "ADMIN" | "AUDITOR" | "MEMBER" | "anonymous" | "deactivated";
+const CALLERS: Caller[] = ["ADMIN", "AUDITOR", "MEMBER", "anonymous", "deactivated"];
+
+/**
+ * allowed: succeeds (ok:true, or the row's redirect); refused: ok:false with a message, nothing written;
+ * noop: succeeds (or redirects) and writes nothing.
+ */
+type Outcome = "allowed" | "refused" | "noop";
+
+interface World {
+  db: Db;
+  /** The signed-in caller (null when anonymous). */
+  caller: Person | null;
+  /** A fresh, active member to act upon. */
+  target: Person;
+}
+
+interface MatrixRow {
+  input: (w: World) => unknown;
+  expect: Record<Caller, Outcome>;
+  /** When allowed: must the call write something (a mutation), or is it a read? */
+  writes: boolean;
+  /** When allowed or noop: the action finishes with this redirect instead of returning a result. */
+  redirectsTo?: string;
+}
+
+const adminOnly: Record<Caller, Outcome> = { ADMIN: "allowed", AUDITOR: "refused", MEMBER: "refused", anonymous: "refused", deactivated: "refused" };
+
+const MATRIX: Record<string, MatrixRow> = {
+  "app/(portal)/admin/people/actions.ts#setPersonRoles": {
+    input: (w) => ({ personId: w.target.id, roles: [PortalRole.AUDITOR] }),
+    expect: adminOnly,
+    writes: true,
+  },
+  "app/(portal)/admin/people/actions.ts#deactivatePerson": {
+    input: (w) => ({ personId: w.target.id, reason: "Left the company" }),
+    expect: adminOnly,
+    writes: true,
+  },
+  "app/(portal)/admin/people/actions.ts#reactivatePerson": {
+    input: async (w) => {
+      await w.db.person.update({ where: { id: w.target.id }, data: { status: PersonStatus.DEACTIVATED, deactivatedAt: new Date() } });
+      return { personId: w.target.id, reason: "Came back" };
+    },
+    expect: adminOnly,
+    writes: true,
+  },
+  // Demo mode: anyone may pick a demo person (a deactivated person's browser too: as someone else).
+  "app/signin/actions.ts#demoSignIn": {
+    input: (w) => ({ personId: w.target.id }),
+    expect: { ADMIN: "allowed", AUDITOR: "allowed", MEMBER: "allowed", anonymous: "allowed", deactivated: "allowed" },
+    writes: true,
+    redirectsTo: "/",
+  },
+  // Signing out ends the caller's own session (a deactivated person's leftover one too); anonymous: nothing to end.
+  "app/signin/actions.ts#signOut": {
+    input: () => undefined,
+    expect: { ADMIN: "allowed", AUDITOR: "allowed", MEMBER: "allowed", anonymous: "noop", deactivated: "allowed" },
+    writes: true,
+    redirectsTo: "/signin",
+  },
+};
+
+let actions = new Map<string, ServerAction>();
+const testDb = setupAuthTestDb(async () => {
+  actions = await discoverServerActions();
+});
+
+async function callerFor(db: Db, caller: Caller): Promise<Person | null> {
+  if (caller === "anonymous") return null;
+  // A deactivated admin whose old session row somehow survived: resolution must still fail closed.
+  const person =
+    caller === "deactivated"
+      ? await createPerson(db, { roles: [PortalRole.ADMIN], status: PersonStatus.DEACTIVATED })
+      : await createPerson(db, { roles: [PortalRole[caller]] });
+  await signInAs(db, person.id);
+  return person;
+}
+
+describe("role matrix", () => {
+  it("has a row for every server action in the app, and none for actions that no longer exist", () => {
+    expect([...actions.keys()].sort()).toEqual(Object.keys(MATRIX).sort());
+  });
+
+  for (const [key, row] of Object.entries(MATRIX)) {
+    for (const caller of CALLERS) {
+      const outcome = row.expect[caller];
+      it(`${key} as ${caller}: ${outcome}`, async () => {
+        const action = actions.get(key);
+        expect(action, `${key} is not exported any more`).toBeDefined();
+        const db = testDb().prisma;
+        const world: World = { db, caller: await callerFor(db, caller), target: await createPerson(db) };
+        const input = await row.input(world);
+        const before = await worldFingerprint(db);
+        const result = await callAction(action!, input);
+        expect(result.kind, `threw: ${result.kind === "threw" ? String(result.error) : ""}`).not.toBe("threw");
+        const after = await worldFingerprint(db);
+
+        if (outcome === "refused") {
+          expect(isRefusal(result), JSON.stringify(result)).toBe(true);
+          expect(after).toBe(before);
+          return;
+        }
+        if (row.redirectsTo) expect(result).toEqual({ kind: "redirect", url: row.redirectsTo });
+        else expect(isOk(result), JSON.stringify(result)).toBe(true);
+        if (outcome === "noop" || !row.writes) expect(after).toBe(before);
+        else expect(after).not.toBe(before);
+      });
+    }
+  }
+});
