@@ -6,7 +6,7 @@ import { z } from "zod";
 import { failureFromError, invalidInput, type ActionResult } from "@/lib/auth/action";
 import { sessionCookieName, sessionCookieOptions } from "@/lib/auth/cookies";
 import { createDemoSession, DEMO_DISABLED } from "@/lib/auth/demo";
-import { currentRequestContext } from "@/lib/auth/request";
+import { requestContext } from "@/lib/audit/context";
 import { currentSessionToken } from "@/lib/auth/session";
 import { appendAudit } from "@/lib/audit";
 import { env } from "@/lib/config/env";
@@ -32,7 +32,7 @@ export async function demoSignIn(raw: unknown): Promise<ActionResult> {
   let expires: Date;
   let sessionToken: string;
   try {
-    const ctx = await currentRequestContext();
+    const ctx = await requestContext();
     ({ sessionToken, expires } = await createDemoSession(await getDb(), parsed.data.personId, { ...ctx, previousSessionToken: await currentSessionToken() }));
   } catch (error) {
     return failureFromError("auth.demoSignIn", null, error);
@@ -50,7 +50,7 @@ export async function signOut(): Promise<void> {
   if (token) {
     try {
       const db = await getDb();
-      const { requestId, clientIp } = await currentRequestContext();
+      const { requestId, clientIp } = await requestContext();
       await db.$transaction(async (tx) => {
         const session = await tx.session.findUnique({ where: { sessionToken: token }, include: { person: { select: { email: true } } } });
         if (!session) return;

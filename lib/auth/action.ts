@@ -4,7 +4,7 @@ import { unstable_rethrow } from "next/navigation";
 import { z } from "zod";
 import { can, type Permission } from "./access";
 import { AuthenticationError, AuthorizationError, DomainError } from "./errors";
-import { currentRequestContext } from "./request";
+import { requestContext } from "@/lib/audit/context";
 import { getActor, type Actor } from "./session";
 
 export type ActionResult<T = undefined> =
@@ -49,7 +49,7 @@ export function defineAction<S extends z.ZodType, T>(opts: ActionDefinition<S, T
 
       if (!can(actor, opts.permission)) return { ok: false, error: FORBIDDEN };
 
-      const { requestId, clientIp } = await currentRequestContext();
+      const { requestId, clientIp } = await requestContext();
       const data = await opts.run({ actor, input: parsed.data as z.infer<S>, requestId, clientIp });
       const message = typeof opts.message === "function" ? opts.message(data) : opts.message;
       return message === undefined ? { ok: true, data } : { ok: true, data, message };

@@ -7,7 +7,7 @@ import { PersonStatus } from "@/lib/generated/prisma/client";
 import { DEMO_PEOPLE, seedDemoPeople } from "@/lib/demo/people";
 import { SESSION_MAX_AGE_SECONDS } from "./cookies";
 import { DomainError, NotFoundError } from "./errors";
-import type { RequestContext } from "./request";
+import type { AuditRequestContext as RequestContext } from "@/lib/audit/context";
 
 export const DEMO_DISABLED = "Demo sign-in is disabled: this portal is not running in demo mode.";
 

@@ -7,7 +7,7 @@ import { getDb } from "@/lib/db";
 import { PersonStatus } from "@/lib/generated/prisma/client";
 import { createPortalAdapter, idTokenClaims, normalizeEmail, type OidcClaims } from "./adapter";
 import { sessionCookieName, SESSION_MAX_AGE_SECONDS, SESSION_UPDATE_AGE_SECONDS, isSecureAuthUrl } from "./cookies";
-import { currentRequestContext } from "./request";
+import { requestContext } from "@/lib/audit/context";
 import { currentSessionToken } from "./session";
 import type { SignInErrorCode } from "./sign-in-errors";
 
@@ -60,7 +60,7 @@ export function oidcProvider(oidc: { issuer: string; clientId: string; clientSec
 const isVerified = (v: unknown) => v === true || v === "true";
 
 async function refuseSignIn(email: string | null, code: SignInErrorCode, reason: string): Promise<string> {
-  const { requestId, clientIp } = await currentRequestContext();
+  const { requestId, clientIp } = await requestContext();
   await recordAudit(await getDb(), {
     actor: { type: "anonymous", label: email ?? "unknown" },
     action: "auth.sign_in_failed",
@@ -120,7 +120,7 @@ export function getAuthOptions(): AuthOptions {
     },
     events: {
       async signIn({ user, account, isNewUser }) {
-        const { requestId, clientIp } = await currentRequestContext();
+        const { requestId, clientIp } = await requestContext();
         await recordAudit(await getDb(), {
           actor: { type: "person", id: user.id, label: user.email ?? user.id },
           action: "auth.sign_in",
@@ -136,7 +136,7 @@ export function getAuthOptions(): AuthOptions {
         if (!personId) return;
         const db = await getDb();
         const person = await db.person.findUnique({ where: { id: personId }, select: { email: true } });
-        const { requestId, clientIp } = await currentRequestContext();
+        const { requestId, clientIp } = await requestContext();
         await db.$transaction((tx) =>
           appendAudit(tx, {
             actor: { type: "person", id: personId, label: person?.email ?? personId },
