@@ -1,0 +1,36 @@
+import { Worker, type WorkerOptions } from "@/lib/jobs";
+import type { Db } from "@/lib/db";
+
+export const quiet: WorkerOptions["log"] = () => {};
+
+/** Polls until `check` returns a truthy value (or fails the test after `timeoutMs`). */
+export async function waitFor<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 15_000, everyMs = 20): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A fast-polling worker for tests; stopped by the caller. */
+export function testWorker(db: Db, options: Partial<WorkerOptions> = {}) {
+  return new Worker({ db, pollMs: 20, leaseMs: 2_000, schedules: false, log: quiet, ...options });
+}
+
+export async function jobStatus(db: Db, id: string) {
+  return db.job.findUniqueOrThrow({ where: { id } });
+}
+
+/** Resolves once the job has reached SUCCEEDED or FAILED. */
+export function waitForOutcome(db: Db, id: string, timeoutMs?: number) {
+  return waitFor(async () => {
+    const job = await jobStatus(db, id);
+    return job.status === "SUCCEEDED" || job.status === "FAILED" ? job : null;
+  }, timeoutMs);
+}
+
+export const RUN_LOG_DDL = `CREATE TABLE IF NOT EXISTS job_run_log (job_id text NOT NULL, worker text NOT NULL, at timestamptz NOT NULL DEFAULT now())`;
