@@ -40,8 +40,9 @@ export function oidcProvider(oidc: { issuer: string; clientId: string; clientSec
         if (!claims || typeof claims.sub !== "string") throw new Error("the identity provider returned no usable ID token");
         if (typeof claims.email === "string" && claims.email_verified !== undefined) return claims;
         if (!tokens.access_token) return claims;
-        // openid-client checks that UserInfo's `sub` is the ID token's.
         const info: Partial<OidcProfile> = await client.userinfo(tokens.access_token);
+        // OpenID Connect Core 5.3.2: UserInfo must describe the ID token's subject, or it is not used.
+        if (info.sub !== claims.sub) throw new Error("the identity provider's UserInfo is for a different subject than its ID token");
         return { ...info, ...claims, email: claims.email ?? info.email, email_verified: claims.email_verified ?? info.email_verified };
       },
     },
