@@ -105,7 +105,7 @@ export function declaredSchedules(): ScheduleDefinition[] {
 }
 
 /** Tests only: forget a job or schedule declared by another test. */
-export function unregister(name: string): void {
+export function unregisterForTests(name: string): void {
   registry.jobs.delete(name);
   registry.schedules.delete(name);
 }

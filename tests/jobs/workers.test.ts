@@ -1,0 +1,154 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { verifyAuditChain } from "@/lib/audit";
+import { ensureSchedule, enqueue, registerJob, unregisterForTests, type Worker } from "@/lib/jobs";
+import { createTestDb, type TestDb } from "../support/db";
+import { RUN_LOG_DDL, sleep, testWorker, waitFor, waitForOutcome } from "./support";
+
+let t: TestDb;
+let workers: Worker[] = [];
+beforeAll(async () => {
+  t = await createTestDb();
+  await t.superuser(RUN_LOG_DDL);
+});
+afterEach(async () => {
+  await Promise.all(workers.map((w) => w.stop({ timeoutMs: 2_000 })));
+  workers = [];
+});
+afterAll(async () => {
+  await t?.close();
+});
+const db = () => t.prisma;
+const start = (options: Parameters<typeof testWorker>[1] = {}) => {
+  const w = testWorker(db(), options).start();
+  workers.push(w);
+  return w;
+};
+
+describe("leases", () => {
+  it("a crashed worker's job is re-claimed by another worker once its lease expires", async () => {
+    const runs: { worker: string; attempt: number; at: number }[] = [];
+    registerJob("test.lease", (_p, ctx) => {
+      runs.push({ worker: ctx.workerId, attempt: ctx.attempt, at: Date.now() });
+      if (ctx.attempt === 1) return new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("killed")))); // never finishes on its own
+      return Promise.resolve("done by the survivor");
+    });
+    const { id } = await enqueue(db(), "test.lease");
+    const doomed = start({ id: "doomed", leaseMs: 400, heartbeatMs: 100 });
+    await waitFor(async () => runs.length === 1);
+    await doomed.abandon(); // the process "dies": no more heartbeats, no outcome recorded
+    const crashedAt = Date.now();
+    start({ id: "survivor", leaseMs: 400, heartbeatMs: 100 });
+
+    const job = await waitForOutcome(db(), id);
+    expect(job).toMatchObject({ status: "SUCCEEDED", attempts: 2, result: "done by the survivor" });
+    expect(job.lastError).toMatch(/lease expired: worker doomed stopped renewing it/);
+    expect(runs.map((r) => r.worker)).toEqual(["doomed", "survivor"]);
+    // Not taken over before the lease ran out (lease 400 ms, renewed at most 100 ms before the crash).
+    expect(runs[1]!.at - crashedAt).toBeGreaterThanOrEqual(250);
+  });
+
+  it("a job running longer than its lease keeps it through heartbeats and runs once", async () => {
+    const runs: string[] = [];
+    registerJob("test.long", async (_p, ctx) => {
+      runs.push(ctx.workerId);
+      await sleep(900);
+      return "long done";
+    });
+    const { id } = await enqueue(db(), "test.long");
+    start({ id: "a", leaseMs: 300, heartbeatMs: 60 });
+    await waitFor(async () => runs.length === 1);
+    start({ id: "b", leaseMs: 300, heartbeatMs: 60 }); // polls every 20 ms, hungry for expired leases
+    expect(await waitForOutcome(db(), id)).toMatchObject({ status: "SUCCEEDED", attempts: 1 });
+    expect(runs).toEqual(["a"]);
+  });
+
+  it("gives a job up when its last attempt was lost with its worker", async () => {
+    registerJob("test.lost_twice", (_p, ctx) => new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("killed")))), { maxAttempts: 1 });
+    const { id } = await enqueue(db(), "test.lost_twice");
+    const doomed = start({ id: "doomed-2", leaseMs: 200, heartbeatMs: 50 });
+    await waitFor(async () => (await db().job.findUniqueOrThrow({ where: { id } })).status === "RUNNING");
+    await doomed.abandon();
+    start({ id: "heir", leaseMs: 200, heartbeatMs: 50 });
+    const job = await waitForOutcome(db(), id);
+    expect(job).toMatchObject({ status: "FAILED", attempts: 1 });
+    expect(job.lastError).toMatch(/last one was lost when its worker stopped/);
+  });
+});
+
+describe("graceful stop", () => {
+  it("stops claiming at once and waits for running jobs to finish", async () => {
+    registerJob("test.slow", async () => {
+      await sleep(300);
+      return "finished";
+    });
+    const running = await enqueue(db(), "test.slow");
+    const w = start({ concurrency: 1 });
+    await waitFor(async () => w.activeJobIds.length === 1);
+    const waiting = await enqueue(db(), "test.slow");
+    await w.stop();
+    expect(await db().job.findUniqueOrThrow({ where: { id: running.id } })).toMatchObject({ status: "SUCCEEDED", result: "finished" });
+    expect(await db().job.findUniqueOrThrow({ where: { id: waiting.id } })).toMatchObject({ status: "QUEUED", attempts: 0 });
+    await db().job.update({ where: { id: waiting.id }, data: { status: "CANCELLED", activeKey: null } });
+  });
+});
+
+describe("schedules", () => {
+  it("enqueue once per interval, however many workers tick", async () => {
+    registerJob("test.tick", async () => "tick");
+    ensureSchedule("test.tick.hourly", "test.tick", 3600, { source: "schedule" });
+    start({ id: "s1", schedules: true, pollMs: 10 });
+    start({ id: "s2", schedules: true, pollMs: 10 });
+    await waitFor(async () => (await db().job.count({ where: { name: "test.tick", status: "SUCCEEDED" } })) === 1);
+    await sleep(300); // ~30 ticks of each worker
+    expect(await db().job.count({ where: { name: "test.tick" } })).toBe(1);
+    const schedule = await db().jobSchedule.findUniqueOrThrow({ where: { name: "test.tick.hourly" } });
+    expect(schedule.nextRunAt.getTime() - Date.now()).toBeGreaterThan(3500 * 1000);
+
+    // The next interval comes due (moved back in time, as if an hour had passed): one more run.
+    await db().jobSchedule.update({ where: { name: "test.tick.hourly" }, data: { nextRunAt: new Date(Date.now() - 3 * 3600 * 1000 - 5000) } });
+    await waitFor(async () => (await db().job.count({ where: { name: "test.tick", status: "SUCCEEDED" } })) === 2);
+    await sleep(300);
+    expect(await db().job.count({ where: { name: "test.tick" } })).toBe(2);
+    const jobs = await db().job.findMany({ where: { name: "test.tick" } });
+    expect(jobs.every((j) => j.singletonKey === "schedule:test.tick.hourly")).toBe(true);
+    expect(jobs[0]!.payload).toEqual({ source: "schedule" });
+    // Three missed intervals were caught up with one run, and the next slot keeps the phase.
+    const next = await db().jobSchedule.findUniqueOrThrow({ where: { name: "test.tick.hourly" } });
+    expect(next.nextRunAt.getTime()).toBeGreaterThan(Date.now());
+    unregisterForTests("test.tick.hourly");
+  });
+});
+
+describe("two workers on one database", () => {
+  it("never run the same job twice", async () => {
+    registerJob("test.record_run", async (_p, ctx) => {
+      await ctx.db.$executeRaw`INSERT INTO job_run_log (job_id, worker) VALUES (${ctx.jobId}, ${ctx.workerId})`;
+      await sleep(2);
+    });
+    const count = 200;
+    await db().job.createMany({ data: Array.from({ length: count }, (_, i) => ({ id: `run-${i}`, name: "test.record_run", payload: { i } })) });
+    start({ id: "w1", concurrency: 4, pollMs: 5 });
+    start({ id: "w2", concurrency: 4, pollMs: 5 });
+    await waitFor(async () => (await db().job.count({ where: { name: "test.record_run", status: "SUCCEEDED" } })) === count, 45_000, 50);
+
+    const log = await db().$queryRaw<{ job_id: string; runs: bigint; workers: string }[]>`
+      SELECT job_id, count(*) AS runs, string_agg(worker, ',') AS workers FROM job_run_log GROUP BY job_id`;
+    expect(log).toHaveLength(count);
+    expect(log.filter((r) => r.runs !== 1n)).toEqual([]);
+    const byWorker = await db().$queryRaw<{ worker: string; n: bigint }[]>`SELECT worker, count(*) AS n FROM job_run_log GROUP BY worker ORDER BY worker`;
+    expect(byWorker.map((r) => r.worker)).toEqual(["w1", "w2"]); // both took part
+  });
+});
+
+describe("the audit.verify_chain job", () => {
+  it("records the verification in the chain as the system", async () => {
+    await import("@/lib/jobs/handlers");
+    const { id } = await enqueue(db(), "audit.verify_chain");
+    start();
+    const job = await waitForOutcome(db(), id);
+    expect(job).toMatchObject({ status: "SUCCEEDED", result: { ok: true, events: 0 } });
+    const event = await db().auditEvent.findFirstOrThrow({ where: { action: "audit.chain_verified" } });
+    expect(event).toMatchObject({ actorType: "SYSTEM", actorLabel: "job:audit.verify_chain", targetType: "audit_chain", after: { ok: true, events: 0 } });
+    expect((await verifyAuditChain(db())).ok).toBe(true);
+  });
+});
