@@ -1,27 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { enqueue, PermanentJobError, registerJob, retryDelayMs, type Worker } from "@/lib/jobs";
-import { createTestDb, type TestDb } from "../support/db";
-import { jobStatus, sleep, testWorker, waitFor, waitForOutcome } from "./support";
+import { enqueue, PermanentJobError, registerJob, retryDelayMs } from "@/lib/jobs";
+import { jobStatus, sleep, useJobsDb, waitFor, waitForOutcome } from "./support";
 
-let t: TestDb;
-let workers: Worker[] = [];
-beforeAll(async () => {
-  t = await createTestDb();
-});
-afterEach(async () => {
-  await Promise.all(workers.map((w) => w.stop({ timeoutMs: 2_000 })));
-  workers = [];
-});
-afterAll(async () => {
-  await t?.close();
-});
-const db = () => t.prisma;
-const start = (options: Parameters<typeof testWorker>[1] = {}) => {
-  const w = testWorker(db(), options).start();
-  workers.push(w);
-  return w;
-};
+
+const { db, start } = useJobsDb();
 
 describe("enqueue and run", () => {
   it("runs a job once and stores its result; the job commits or rolls back with its cause", async () => {

@@ -1,5 +1,7 @@
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { Worker, type WorkerOptions } from "@/lib/jobs";
 import type { Db } from "@/lib/db";
+import { createTestDb, type TestDb } from "../support/db";
 
 export const quiet: WorkerOptions["log"] = () => {};
 
@@ -34,3 +36,30 @@ export function waitForOutcome(db: Db, id: string, timeoutMs?: number) {
 }
 
 export const RUN_LOG_DDL = `CREATE TABLE IF NOT EXISTS job_run_log (job_id text NOT NULL, worker text NOT NULL, at timestamptz NOT NULL DEFAULT now())`;
+
+/**
+ * One migrated database for a test file, and a `start` that launches test workers which are all
+ * stopped after each test (so no worker of one test claims the next test's jobs).
+ */
+export function useJobsDb(setup: (t: TestDb) => Promise<void> = async () => {}) {
+  let t: TestDb | undefined;
+  let workers: Worker[] = [];
+  beforeAll(async () => {
+    t = await createTestDb();
+    await setup(t);
+  });
+  afterEach(async () => {
+    await Promise.all(workers.map((w) => w.stop({ timeoutMs: 2_000 })));
+    workers = [];
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  const db = () => t!.prisma;
+  const start = (options: Partial<WorkerOptions> = {}) => {
+    const w = testWorker(db(), options).start();
+    workers.push(w);
+    return w;
+  };
+  return { db, start };
+}

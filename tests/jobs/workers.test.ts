@@ -1,28 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { verifyAuditChain } from "@/lib/audit";
-import { ensureSchedule, enqueue, registerJob, unregisterForTests, type Worker } from "@/lib/jobs";
-import { createTestDb, type TestDb } from "../support/db";
-import { RUN_LOG_DDL, sleep, testWorker, waitFor, waitForOutcome } from "./support";
+import { ensureSchedule, enqueue, registerJob, unregisterForTests } from "@/lib/jobs";
+import { RUN_LOG_DDL, sleep, useJobsDb, waitFor, waitForOutcome } from "./support";
 
-let t: TestDb;
-let workers: Worker[] = [];
-beforeAll(async () => {
-  t = await createTestDb();
-  await t.superuser(RUN_LOG_DDL);
-});
-afterEach(async () => {
-  await Promise.all(workers.map((w) => w.stop({ timeoutMs: 2_000 })));
-  workers = [];
-});
-afterAll(async () => {
-  await t?.close();
-});
-const db = () => t.prisma;
-const start = (options: Parameters<typeof testWorker>[1] = {}) => {
-  const w = testWorker(db(), options).start();
-  workers.push(w);
-  return w;
-};
+
+const { db, start } = useJobsDb((t) => t.superuser(RUN_LOG_DDL));
 
 describe("leases", () => {
   it("a crashed worker's job is re-claimed by another worker once its lease expires", async () => {
