@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { enqueue, PermanentJobError, registerJob, retryDelayMs } from "@/lib/jobs";
-import { jobStatus, sleep, useJobsDb, waitFor, waitForOutcome } from "./support";
+import { jobStatus, sleep, setupJobsDb, waitFor, waitForOutcome } from "./support";
 
 
-const { db, start } = useJobsDb();
+const { db, start } = setupJobsDb();
 
 describe("enqueue and run", () => {
   it("runs a job once and stores its result; the job commits or rolls back with its cause", async () => {

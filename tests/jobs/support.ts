@@ -41,7 +41,7 @@ export const RUN_LOG_DDL = `CREATE TABLE IF NOT EXISTS job_run_log (job_id text 
  * One migrated database for a test file, and a `start` that launches test workers which are all
  * stopped after each test (so no worker of one test claims the next test's jobs).
  */
-export function useJobsDb(setup: (t: TestDb) => Promise<void> = async () => {}) {
+export function setupJobsDb(setup: (t: TestDb) => Promise<void> = async () => {}) {
   let t: TestDb | undefined;
   let workers: Worker[] = [];
   beforeAll(async () => {

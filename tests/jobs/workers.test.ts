@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { verifyAuditChain } from "@/lib/audit";
 import { ensureSchedule, enqueue, registerJob, unregisterForTests } from "@/lib/jobs";
-import { RUN_LOG_DDL, sleep, useJobsDb, waitFor, waitForOutcome } from "./support";
+import { RUN_LOG_DDL, sleep, setupJobsDb, waitFor, waitForOutcome } from "./support";
 
 
-const { db, start } = useJobsDb((t) => t.superuser(RUN_LOG_DDL));
+const { db, start } = setupJobsDb((t) => t.superuser(RUN_LOG_DDL));
 
 describe("leases", () => {
   it("a crashed worker's job is re-claimed by another worker once its lease expires", async () => {
