@@ -7,7 +7,7 @@
  * continues sequentially. Records that shift between pages while we read are de-duplicated by key.
  *
  * The offset cap: PagerDuty refuses `offset + limit > 10000` (400, code 2002). `partitionedPages` looks at
- * page 0's `total` and, when it is at the cap or above, splits the listing into narrower queries (a
+ * page 0's `total` and, when it is above the cap (offset 9900 + limit 100 still reads record 10,000), splits the listing into narrower queries (a
  * caller-supplied `split`, recursively, until every partition is under the cap) and merges them without
  * duplicates. Partitions built from server-side filters can overlap or leave gaps depending on how the
  * server matches, so completeness is verified, not assumed: the number of distinct records must reach the
@@ -155,7 +155,7 @@ export interface Partition {
 export interface PartitionOptions<T> extends ClassicOptions<T> {
   /**
    * Narrower partitions that together cover `partition`, or undefined when it cannot be split further.
-   * Called only for partitions whose `total` is at the offset cap or above.
+   * Called only for partitions whose `total` is above the offset cap.
    */
   split: (partition: Partition) => Partition[] | undefined;
 }
