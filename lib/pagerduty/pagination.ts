@@ -7,9 +7,9 @@
  * continues sequentially. Records that shift between pages while we read are de-duplicated by key.
  *
  * The offset cap: PagerDuty refuses `offset + limit > 10000` (400, code 2002). `partitionedPages` looks at
- * page 0's `total` and, when it is above the cap (offset 9900 + limit 100 still reads record 10,000), splits the listing into narrower queries (a
- * caller-supplied `split`, recursively, until every partition is under the cap) and merges them without
- * duplicates. Partitions built from server-side filters can overlap or leave gaps depending on how the
+ * page 0's `total` and, when it is above the cap (offset 9900 + limit 100 still reads record 10,000),
+ * splits the listing into narrower queries (a caller-supplied `split`, recursively, until every partition
+ * is under the cap) and merges them without duplicates. Partitions built from server-side filters can overlap or leave gaps depending on how the
  * server matches, so completeness is verified, not assumed: the number of distinct records must reach the
  * root `total` (re-counted at the end, so deletions during the listing do not count as gaps), otherwise the
  * listing fails with `incomplete_listing` instead of silently returning a partial picture (a sync marks
