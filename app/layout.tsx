@@ -1,12 +1,21 @@
-import type { Metadata } from "next";
+import type { Metadata, Viewport } from "next";
+import { Providers } from "./providers";
 import "./globals.css";
 
-export const metadata: Metadata = { title: "PagerDuty Access Portal" };
+export const metadata: Metadata = {
+  title: { default: "PagerDuty Access Portal", template: "%s · PagerDuty Access Portal" },
+  description: "Access governance for PagerDuty: reviews, just-in-time access, verified changes, audit.",
+  icons: { icon: "/logo.svg" },
+};
+
+export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
     <html lang="en">
-      <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">{children}</body>
+      <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">
+        <Providers>{children}</Providers>
+      </body>
     </html>
   );
 }

@@ -65,6 +65,12 @@ const MATRIX: Record<string, MatrixRow> = {
     expect: adminOnly,
     writes: true,
   },
+  // Admins and auditors verify the chain; the result is itself recorded as an audit event.
+  "app/(portal)/audit/actions.ts#verifyChain": {
+    input: () => ({}),
+    expect: { ADMIN: "allowed", AUDITOR: "allowed", MEMBER: "refused", anonymous: "refused", deactivated: "refused" },
+    writes: true,
+  },
   // Demo mode: anyone may pick a demo person (a deactivated person's browser too: as someone else).
   "app/signin/actions.ts#demoSignIn": {
     input: (w) => ({ personId: w.target.id }),

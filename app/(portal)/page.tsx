@@ -1,0 +1,99 @@
+import Link from "next/link";
+import { JobHealthCard } from "@/components/dashboard/job-health";
+import { PageHeader } from "@/components/ui/page";
+import { can } from "@/lib/auth/access";
+import { requireActor } from "@/lib/auth/session";
+import { lastChainVerification } from "@/lib/audit/queries";
+import { getDb } from "@/lib/db";
+import { jobHealth } from "@/lib/jobs/health";
+
+export const metadata = { title: "Dashboard" };
+
+const ROLE_TEXT = {
+  ADMIN: "connect PagerDuty accounts, manage people and their portal roles, and set policies",
+  AUDITOR: "see everything, search the audit trail and export evidence (you change nothing)",
+  MEMBER: "see your own PagerDuty access and request just-in-time access",
+} as const;
+
+function Stat({ label, value, href }: { label: string; value: string | number; href?: string }) {
+  const body = (
+    <>
+      <p className="text-xs text-slate-500">{label}</p>
+      <p className="mt-1 text-2xl font-semibold text-slate-900">{value}</p>
+    </>
+  );
+  return href ? (
+    <Link href={href} className="rounded-lg border border-slate-200 bg-white p-4 hover:border-emerald-300">
+      {body}
+    </Link>
+  ) : (
+    <div className="rounded-lg border border-slate-200 bg-white p-4">{body}</div>
+  );
+}
+
+export default async function DashboardPage() {
+  const actor = await requireActor();
+  const overview = can(actor, "person.read") && can(actor, "audit.read");
+  let stats: { active: number; deactivated: number; events: bigint } | null = null;
+  if (overview) {
+    const db = await getDb();
+    const [active, deactivated, head] = await Promise.all([
+      db.person.count({ where: { status: "ACTIVE" } }),
+      db.person.count({ where: { status: "DEACTIVATED" } }),
+      db.auditHead.findUnique({ where: { id: 1 } }),
+    ]);
+    stats = { active, deactivated, events: head?.seq ?? 0n };
+  }
+  const [check, jobs] = await Promise.all([
+    overview ? lastChainVerification() : null,
+    can(actor, "jobs.read") ? jobHealth() : null,
+  ]);
+
+  return (
+    <>
+      <h1 data-testid="dashboard-welcome" className="text-2xl font-semibold text-slate-900">
+        Welcome, {actor.name.split(" ")[0]}
+      </h1>
+      <p className="mt-1 text-sm text-slate-600">
+        As {actor.roles.length > 1 ? "an" : "a"} {actor.roles.map((r) => r.charAt(0) + r.slice(1).toLowerCase()).join(" and ")} you can{" "}
+        {actor.roles.map((r) => ROLE_TEXT[r]).join("; ")}.
+      </p>
+
+      {stats && (
+        <section aria-label="Overview" className="mt-6 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+          <Stat label="Active people" value={stats.active} href="/admin/people?status=ACTIVE" />
+          <Stat label="Deactivated people" value={stats.deactivated} href="/admin/people?status=DEACTIVATED" />
+          <Stat label="Audit events" value={stats.events.toString()} href="/audit" />
+          <Stat
+            label="Audit chain"
+            value={check ? (check.result?.ok ? "Intact" : "Broken") : "Not verified"}
+            href="/audit"
+          />
+        </section>
+      )}
+      {jobs && (
+        <div className="mt-4">
+          <JobHealthCard initial={jobs} />
+        </div>
+      )}
+
+      <section className="mt-8">
+        <PageHeader title="Coming to this portal" description="These capabilities are being built; their pages say so plainly until they ship." />
+        <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+          {[
+            ["PagerDuty sync", "Users, roles, teams, schedules, on-call shifts and escalation policies, fresh and complete."],
+            ["Access reviews", "Campaigns where reviewers certify or revoke access, with evidence auditors accept."],
+            ["Just-in-time access", "Time-bound access that approvers grant, or that follows your on-call shift."],
+            ["Verified write-back", "Every change applied once through one pipeline and verified by reading PagerDuty again."],
+            ["Lifecycle", "Joiner, mover and leaver changes from your identity source through approved role mappings."],
+          ].map(([title, text]) => (
+            <li key={title} className="rounded-lg border border-dashed border-slate-300 bg-white p-4">
+              <p className="font-medium text-slate-900">{title}</p>
+              <p className="mt-1 text-sm text-slate-600">{text}</p>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </>
+  );
+}
