@@ -23,10 +23,11 @@ test.describe("OpenID Connect sign-in", () => {
     await expect(olivia).toHaveURL(/\/signin/);
     await expect(olivia.getByTestId("dashboard-welcome")).toHaveCount(0);
 
-    // And she cannot sign in again.
-    await oidcSignIn(olivia, "olivia.oidc@example.com");
-    await expect(olivia).toHaveURL(/\/signin/);
-    await expect(olivia.getByRole("alert")).toContainText(/deactivated/i);
+    // And she cannot sign in again, even with her identity-provider session still alive.
+    await olivia.goto("/signin");
+    await olivia.getByTestId("oidc-sign-in").click();
+    await expect(olivia).toHaveURL(/\/signin\?error=/);
+    await expect(olivia.getByRole("alert").filter({ hasText: "Sign-in failed" })).toContainText(/deactivated/i);
 
     // The audit trail recorded the sign-in, the deactivation and the refused sign-in.
     await admin.goto("/audit");
@@ -37,6 +38,6 @@ test.describe("OpenID Connect sign-in", () => {
   test("an unverified email is refused with a clear message", async ({ page }) => {
     await oidcSignIn(page, "ursula.unverified@example.com");
     await expect(page).toHaveURL(/\/signin/);
-    await expect(page.getByRole("alert")).toContainText(/verif/i);
+    await expect(page.getByRole("alert").filter({ hasText: "Sign-in failed" })).toContainText(/verif/i);
   });
 });
