@@ -33,7 +33,7 @@ export function DemoPeoplePicker({ people }: { people: DemoPersonOption[] }) {
               value={p.id}
               disabled={pending || !p.active}
               data-testid={`demo-person-${p.email}`}
-              className="flex w-full items-center justify-between gap-3 px-4 py-3 text-left hover:bg-slate-50 focus-visible:bg-indigo-50 focus-visible:outline-none disabled:cursor-not-allowed disabled:opacity-60"
+              className="flex w-full items-center justify-between gap-3 px-4 py-3 text-left hover:bg-slate-50 focus-visible:bg-emerald-50 focus-visible:outline-none disabled:cursor-not-allowed disabled:opacity-60"
             >
               <span className="min-w-0">
                 <span className="block truncate text-sm font-medium text-slate-900">{p.name}</span>

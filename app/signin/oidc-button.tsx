@@ -15,7 +15,7 @@ export function OidcSignInButton({ displayName }: { displayName: string }) {
         setPending(true);
         void signIn("oidc", { callbackUrl: "/" }).catch(() => setPending(false));
       }}
-      className="flex w-full items-center justify-center rounded-md bg-slate-900 px-4 py-2.5 text-sm font-semibold text-white shadow-sm hover:bg-slate-700 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 disabled:cursor-wait disabled:opacity-70"
+      className="flex w-full items-center justify-center rounded-md bg-slate-900 px-4 py-2.5 text-sm font-semibold text-white shadow-sm hover:bg-slate-700 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:cursor-wait disabled:opacity-70"
     >
       {pending ? "Redirecting…" : `Sign in with ${displayName}`}
     </button>

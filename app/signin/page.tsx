@@ -26,7 +26,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
     <main className="flex min-h-screen items-start justify-center px-4 py-12 sm:items-center">
       <div className="w-full max-w-md space-y-8">
         <header className="space-y-2 text-center">
-          <p className="text-sm font-semibold uppercase tracking-wide text-indigo-700">PagerDuty Access Portal</p>
+          <p className="text-sm font-semibold uppercase tracking-wide text-emerald-700">PagerDuty Access Portal</p>
           <h1 className="text-2xl font-bold text-slate-900">Sign in</h1>
           <p className="text-sm text-slate-600">Review, request and audit access to your PagerDuty accounts.</p>
         </header>
