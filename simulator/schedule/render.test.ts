@@ -389,6 +389,33 @@ describe("daylight saving", () => {
     ]);
   });
 
+  it("keeps a weekly Monday 09:00 Berlin handoff local across the change (167-hour week)", () => {
+    const tz = "Europe/Berlin";
+    // 2026-03-23 is a Monday (Mar 1 is a Sunday).
+    const l = layer({ users: ["A", "B"], rotation_virtual_start: "2026-03-23T09:00:00+01:00", rotation_turn_length_seconds: WEEK });
+    const entries = renderLayer(schedule(tz, [l]), l, d("2026-03-23T09:00:00+01:00"), d("2026-04-06T09:00:00+02:00"));
+    // Mon Mar 23 09:00 CET = 08:00Z → Mon Mar 30 09:00 CEST = 07:00Z: 7 × 24 − 1 = 167 h; then a full 168 h.
+    expect(utc(entries)).toEqual([
+      "2026-03-23T08:00:00.000Z → 2026-03-30T07:00:00.000Z A",
+      "2026-03-30T07:00:00.000Z → 2026-04-06T07:00:00.000Z B",
+    ]);
+    expect(entries.map(hours)).toEqual([167, 168]);
+  });
+
+  it("ends an overnight restriction at its local clock time across spring-forward", () => {
+    const tz = "America/New_York";
+    const l = layer({
+      users: ["A"],
+      rotation_virtual_start: "2026-03-04T12:00:00-05:00", // weekly handoff on Wednesdays, outside the window
+      rotation_turn_length_seconds: WEEK,
+      restrictions: [daily("19:00:00", 12 * 3600)], // 19:00 → 07:00
+    });
+    const entries = renderLayer(schedule(tz, [l]), l, d("2026-03-07T12:00:00-05:00"), d("2026-03-08T12:00:00-04:00"));
+    // Mar 7 19:00 EST = Mar 8 00:00Z; Mar 8 07:00 EDT = 11:00Z: the night is 11 real hours, still 19:00–07:00.
+    expect(local(entries, tz)).toEqual(["2026-03-07T19:00:00-05:00 → 2026-03-08T07:00:00-04:00 A"]);
+    expect(entries.map(hours)).toEqual([11]);
+  });
+
   it("moves a handoff that falls in the spring-forward gap to just after it", () => {
     const tz = "America/New_York";
     const l = layer({ users: ["A", "B"], rotation_virtual_start: "2026-03-06T02:30:00-05:00", rotation_turn_length_seconds: DAY });
@@ -411,6 +438,10 @@ describe("daylight saving", () => {
       "2026-11-01T05:30:00.000Z → 2026-11-02T06:30:00.000Z A",
     ]);
     expect(entries.map(hours)).toEqual([24, 25]);
+    // 06:15Z is 01:15 EST, the second 01:15 of the night: its clock reading precedes the 01:30 handoff, but the
+    // handoff (05:30Z) has already happened, so A is on call.
+    expect(whoIsOnCall(schedule(tz, [l]), d("2026-11-01T06:15:00Z"))).toBe("A");
+    expect(whoIsOnCall(schedule(tz, [l]), d("2026-11-01T05:29:59Z"))).toBe("B");
   });
 });
 

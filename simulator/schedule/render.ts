@@ -201,14 +201,24 @@ interface Piece extends Span {
  * A sweep over the sorted boundaries with one cursor per source: O(boundaries × sources).
  */
 function flatten(sources: Span[][], users: string[][]): Piece[] {
-  const boundaries = [...new Set(sources.flatMap((list) => list.flatMap((e) => [e.start, e.end])))].sort(
-    (a, b) => a - b,
-  );
+  // A Float64Array sorts numerically without a comparator callback; this runs for every schedule on /oncalls.
+  let count = 0;
+  for (const list of sources) count += 2 * list.length;
+  const boundaries = new Float64Array(count);
+  let n = 0;
+  for (const list of sources) {
+    for (const e of list) {
+      boundaries[n++] = e.start;
+      boundaries[n++] = e.end;
+    }
+  }
+  boundaries.sort();
   const cursors = sources.map(() => 0);
   const pieces: Piece[] = [];
   for (let b = 0; b + 1 < boundaries.length; b++) {
     const p = boundaries[b] as number;
     const q = boundaries[b + 1] as number;
+    if (p === q) continue; // duplicate boundary
     for (let s = 0; s < sources.length; s++) {
       const list = sources[s] as Span[];
       let j = cursors[s] as number;
@@ -256,6 +266,11 @@ export interface RenderedSchedule {
   final: ScheduleEntry[];
 }
 
+/**
+ * All three renderings for [since, until). An empty or inverted range renders nothing; PagerDuty answers
+ * since == until as a point query (PagerDuty/api-schema#479), which callers wanting that should map to
+ * whoIsOnCall().
+ */
 export function renderSchedule(schedule: SimSchedule, since: Date, until: Date): RenderedSchedule {
   const from = timeOf(since, "since");
   const to = timeOf(until, "until");
