@@ -15,6 +15,8 @@
  *   is on call only inside the union of its windows, and inside a window the user on call is whoever's turn it
  *   is at that instant: restrictions cut the rotation, they do not shift it [KB "Setting up Restrictions for
  *   On-Call Shifts": restrictions "create gaps in schedule coverage" that "can be filled with other layers"].
+ *   The spec's "Restrictions respect the `time_zone` parameter of the request" is read as being about how they
+ *   are expressed on writes; rendering must not change who is on call with the zone the reader asks for.
  * - Layer precedence: the highest layer wins where it has someone on call, and its gaps fall through
  *   [KB "Schedule Basics": "If a user on Layer 1 and Layer 2 overlap, the user on Layer 2 will be the one
  *   on-call"]. The API's GET lists `schedule_layers` highest-first, the reverse of the order POST/PUT take
@@ -227,7 +229,7 @@ function flatten(sources: Span[][], users: string[][]): Piece[] {
       const entry = list[j];
       if (!entry || entry.start > p) continue;
       const userId = users[s]?.[j];
-      if (userId === undefined) break;
+      if (userId === undefined) break; // unreachable: users mirrors sources; satisfies noUncheckedIndexedAccess
       const last = pieces[pieces.length - 1];
       if (last && last.source === s && last.index === j && last.end === p) last.end = q;
       else pieces.push({ start: p, end: q, userId, source: s, index: j });
