@@ -483,8 +483,9 @@ describe("formatInZone", () => {
   });
 });
 
-describe("performance", () => {
-  it("renders 90 days of 500 three-layer schedules quickly", () => {
+describe("scale", () => {
+  // Speed is measured in bench/schedule-render.ts (no timing assertions in tests: shared machines are noisy).
+  it("renders 90 days of 500 three-layer schedules, turn by turn", () => {
     const zones = ["America/New_York", "Europe/Berlin", "Asia/Kolkata", "America/Los_Angeles", "UTC"];
     const schedules: SimSchedule[] = [];
     for (let i = 0; i < 500; i++) {
@@ -500,12 +501,8 @@ describe("performance", () => {
         ),
       );
     }
-    const started = performance.now();
     let entries = 0;
     for (const s of schedules) entries += renderSchedule(s, d("2026-01-15T00:00:00Z"), d("2026-04-15T00:00:00Z")).final.length;
-    const elapsed = performance.now() - started;
     expect(entries).toBeGreaterThan(500 * 90);
-    // Generous bound so CI noise can't fail it; a per-minute implementation would take minutes.
-    expect(elapsed).toBeLessThan(5_000);
   });
 });
