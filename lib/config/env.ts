@@ -30,6 +30,10 @@ const schema = z.object({
     .string()
     .refine((v) => Buffer.from(v, "base64").length === 32, "ENCRYPTION_KEY must be 32 bytes, base64-encoded (openssl rand -base64 32)")
     .optional(),
+  ENCRYPTION_KEY_PREVIOUS: z
+    .string()
+    .refine((v) => v === "" || Buffer.from(v, "base64").length === 32, "ENCRYPTION_KEY_PREVIOUS must be the previous ENCRYPTION_KEY: 32 bytes, base64-encoded")
+    .optional(),
   WORKER: z.enum(["embedded", "off"]).default("embedded"),
   SIMULATOR_URL: z.string().url().optional(),
 });
@@ -45,6 +49,8 @@ export type Env = {
   oidc: { issuer: string; clientId: string; clientSecret: string; displayName: string } | null;
   bootstrapAdminEmails: string[];
   encryptionKey: Buffer;
+  /** The key before the last rotation (ENCRYPTION_KEY_PREVIOUS): still accepted for decryption only. */
+  encryptionKeyPrevious: Buffer | null;
   worker: "embedded" | "off";
   simulatorUrl: string | undefined;
 };
@@ -91,6 +97,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
         : null,
     bootstrapAdminEmails: e.BOOTSTRAP_ADMIN_EMAILS.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean),
     encryptionKey: e.ENCRYPTION_KEY ? Buffer.from(e.ENCRYPTION_KEY, "base64") : DEMO_ENCRYPTION_KEY,
+    encryptionKeyPrevious: e.ENCRYPTION_KEY_PREVIOUS ? Buffer.from(e.ENCRYPTION_KEY_PREVIOUS, "base64") : null,
     worker: e.WORKER,
     simulatorUrl: e.SIMULATOR_URL,
   };

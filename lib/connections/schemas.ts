@@ -1,0 +1,164 @@
+/**
+ * Inputs of the connection actions. Every field a person types is validated here, with messages a
+ * person can act on; unknown fields are refused (strict objects), so a typo never silently does nothing.
+ */
+import { z } from "zod";
+
+const id = (what: string) =>
+  z
+    .string({ error: `${what} is required.` })
+    .trim()
+    .min(1, `${what} is required.`)
+    .max(64, `${what} is not a valid id.`)
+    .regex(/^[A-Za-z0-9_-]+$/, `${what} is not a valid id.`);
+
+export const connectionName = z
+  .string({ error: "Name is required." })
+  .trim()
+  .min(2, "Name must be at least 2 characters.")
+  .max(80, "Name must be at most 80 characters.")
+  .regex(/^[^\u0000-\u001f\u007f]+$/, "Name must not contain control characters.");
+
+/** The account's subdomain: "acme" for acme.pagerduty.com (a full URL is accepted and reduced). */
+export const subdomain = z
+  .string({ error: "Subdomain is required." })
+  .trim()
+  .toLowerCase()
+  .transform((v) => v.replace(/^https?:\/\//, "").replace(/\.(eu\.)?pagerduty\.com\/?.*$/, ""))
+  .pipe(
+    z
+      .string()
+      .min(1, "Subdomain is required.")
+      .max(63, "Subdomain must be at most 63 characters.")
+      .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "Subdomain must be the account's subdomain, e.g. acme for acme.pagerduty.com."),
+  );
+
+export const region = z.enum(["US", "EU"], { error: "Region must be US or EU." });
+
+/**
+ * An http(s) base URL without credentials, query or fragment. PagerDuty itself is HTTPS only; plain http
+ * is accepted for the bundled simulator and for local proxies.
+ */
+export const baseUrl = (what: string) =>
+  z
+    .string({ error: `${what} must be a URL.` })
+    .trim()
+    .max(500, `${what} must be at most 500 characters.`)
+    .refine((v) => {
+      try {
+        const u = new URL(v);
+        return (u.protocol === "https:" || u.protocol === "http:") && !u.username && !u.password && !u.search && !u.hash && Boolean(u.hostname);
+      } catch {
+        return false;
+      }
+    }, `${what} must be an http(s) URL such as https://api.pagerduty.com, without credentials, query or fragment.`)
+    .transform((v) => v.replace(/\/+$/, ""));
+
+/** An account API key (or a user key). PagerDuty keys hold letters, digits, _, +, - (NOTES §1.2). */
+export const apiKey = z
+  .string({ error: "API key is required." })
+  .trim()
+  .min(8, "API key is too short: paste the whole key from PagerDuty (Integrations → API Access Keys).")
+  .max(512, "API key is too long: paste only the key.")
+  .regex(/^[\x21-\x7e]+$/, "API key must not contain spaces or control characters: paste only the key.");
+
+export const oauthClientId = z
+  .string({ error: "OAuth client id is required." })
+  .trim()
+  .min(1, "OAuth client id is required.")
+  .max(256, "OAuth client id is too long.")
+  .regex(/^[\x21-\x7e]+$/, "OAuth client id must not contain spaces or control characters.");
+
+export const oauthClientSecret = z
+  .string({ error: "OAuth client secret is required." })
+  .trim()
+  .min(8, "OAuth client secret is too short: paste the whole secret.")
+  .max(512, "OAuth client secret is too long.")
+  .regex(/^[\x21-\x7e]+$/, "OAuth client secret must not contain spaces or control characters.");
+
+export const purpose = z
+  .string({ error: "Purpose is required." })
+  .trim()
+  .min(5, "Purpose must say in a few words what the credential is for (at least 5 characters).")
+  .max(500, "Purpose must be at most 500 characters.");
+
+export const rotationPeriodDays = z
+  .number({ error: "Rotation period must be a whole number of days." })
+  .int("Rotation period must be a whole number of days.")
+  .min(1, "Rotation period must be at least 1 day.")
+  .max(730, "Rotation period must be at most 730 days (2 years).");
+
+export const syncIntervalMinutes = z
+  .number({ error: "Sync interval must be a whole number of minutes." })
+  .int("Sync interval must be a whole number of minutes.")
+  .min(5, "Sync interval must be at least 5 minutes.")
+  .max(1440, "Sync interval must be at most 1440 minutes (one day).");
+
+const reason = z.string().trim().min(3, "Reason must be at least 3 characters.").max(500, "Reason must be at most 500 characters.");
+
+const connectionFields = {
+  name: connectionName,
+  subdomain,
+  region,
+  /** Default: PagerDuty's API for the region. */
+  apiBaseUrl: baseUrl("API base URL").optional(),
+  /** Default: PagerDuty's identity endpoint for the region, or <API origin>/oauth/token for a custom API URL. */
+  oauthTokenUrl: baseUrl("OAuth token URL").optional(),
+  ownerPersonId: id("Owner"),
+  purpose,
+  rotationPeriodDays: rotationPeriodDays.optional(),
+  syncIntervalMinutes: syncIntervalMinutes.optional(),
+};
+
+export const createConnectionInput = z.discriminatedUnion(
+  "credentialKind",
+  [
+    z.strictObject({ ...connectionFields, credentialKind: z.literal("API_KEY"), apiKey }),
+    z.strictObject({ ...connectionFields, credentialKind: z.literal("OAUTH"), oauthClientId, oauthClientSecret }),
+  ],
+  { error: "Credential kind must be API_KEY (an account API key) or OAUTH (a scoped OAuth app)." },
+);
+export type CreateConnectionInput = z.infer<typeof createConnectionInput>;
+
+export const updateConnectionInput = z
+  .strictObject({
+    connectionId: id("Connection"),
+    name: connectionName.optional(),
+    subdomain: subdomain.optional(),
+    region: region.optional(),
+    apiBaseUrl: baseUrl("API base URL").optional(),
+    /** null: back to the default for the region / API URL. */
+    oauthTokenUrl: baseUrl("OAuth token URL").nullable().optional(),
+    ownerPersonId: id("Owner").optional(),
+    purpose: purpose.optional(),
+    rotationPeriodDays: rotationPeriodDays.optional(),
+    syncIntervalMinutes: syncIntervalMinutes.optional(),
+  })
+  .refine((v) => Object.keys(v).some((k) => k !== "connectionId"), { message: "Nothing to change: give at least one field to update." });
+export type UpdateConnectionInput = z.infer<typeof updateConnectionInput>;
+
+export const setConnectionStatusInput = z.strictObject({
+  connectionId: id("Connection"),
+  reason: reason.optional(),
+});
+export type SetConnectionStatusInput = z.infer<typeof setConnectionStatusInput>;
+
+export const removeConnectionInput = z.strictObject({
+  connectionId: id("Connection"),
+  /** The connection's name, typed again to confirm. */
+  confirmName: z.string({ error: "Type the connection's name to confirm." }).trim().min(1, "Type the connection's name to confirm.").max(80, "Type the connection's name to confirm."),
+  reason: reason.optional(),
+});
+export type RemoveConnectionInput = z.infer<typeof removeConnectionInput>;
+
+export const rotateCredentialInput = z.union(
+  [
+    z.strictObject({ connectionId: id("Connection"), apiKey }),
+    z.strictObject({ connectionId: id("Connection"), oauthClientSecret, oauthClientId: oauthClientId.optional() }),
+  ],
+  { error: "Give the new credential: apiKey for an API-key connection, or oauthClientSecret (and optionally oauthClientId) for an OAuth app." },
+);
+export type RotateCredentialInput = z.infer<typeof rotateCredentialInput>;
+
+export const connectionIdInput = z.strictObject({ connectionId: id("Connection") });
+export type ConnectionIdInput = z.infer<typeof connectionIdInput>;
