@@ -15,6 +15,7 @@ import type { Db } from "@/lib/db";
 import { PortalRole, type Person } from "@/lib/generated/prisma/client";
 import { callAction, discoverServerActions, isRefusal, worldFingerprint, type ServerAction } from "./support/actions";
 import { createPerson, signInAs } from "./support/fixtures";
+import { KEYS } from "../connections/support/pagerduty";
 
 process.env.DEMO_MODE = "true";
 
@@ -79,6 +80,79 @@ const ROWS: Record<string, InputRow> = {
       ["an already active person", { personId: p.id, reason: "Came back" }],
       ["a missing reason", { personId: p.id }],
       ["an over-long reason", { personId: p.id, reason: "r".repeat(501) }],
+    ],
+  },
+  // Connections (a refused or changed credential on an existing connection: tests/connections).
+  "app/(portal)/admin/connections/actions.ts#createConnection": {
+    as: PortalRole.ADMIN,
+    cases: (p) => {
+      const ok = { name: "Acme invalid", subdomain: "acme", region: "US", ownerPersonId: p.id, purpose: "Access reviews", credentialKind: "API_KEY", apiKey: KEYS.full };
+      return [
+        ["an unknown credential kind", { ...ok, credentialKind: "PASSWORD" }],
+        ["a missing API key", { ...ok, apiKey: undefined }],
+        ["an API key with spaces", { ...ok, apiKey: "abc def ghi jkl" }],
+        ["a too-short API key", { ...ok, apiKey: "abc" }],
+        ["an OAuth app without a secret", { ...ok, credentialKind: "OAUTH", apiKey: undefined, oauthClientId: "cid" }],
+        ["an unknown region", { ...ok, region: "APAC" }],
+        ["a bad subdomain", { ...ok, subdomain: "acme corp!" }],
+        ["an API URL that is not http(s)", { ...ok, apiBaseUrl: "ftp://example.com" }],
+        ["an API URL with credentials", { ...ok, apiBaseUrl: "https://user:pass@api.pagerduty.com" }],
+        ["a one-letter name", { ...ok, name: "A" }],
+        ["a blank purpose", { ...ok, purpose: "   " }],
+        ["a rotation period of 0", { ...ok, rotationPeriodDays: 0 }],
+        ["a fractional sync interval", { ...ok, syncIntervalMinutes: 7.5 }],
+        ["an unknown owner", { ...ok, ownerPersonId: UNKNOWN_ID }],
+        ["an unknown field", { ...ok, admin: true }],
+        ["an address where no PagerDuty answers", { ...ok, apiKey: KEYS.wrong, apiBaseUrl: "http://127.0.0.1:9" }],
+      ];
+    },
+  },
+  "app/(portal)/admin/connections/actions.ts#updateConnection": {
+    as: PortalRole.ADMIN,
+    cases: () => [
+      ["an unknown connection", { connectionId: UNKNOWN_ID, purpose: "Quarterly reviews" }],
+      ["nothing to change", { connectionId: UNKNOWN_ID }],
+      ["an unknown field", { connectionId: UNKNOWN_ID, apiKey: KEYS.full }],
+      ["a negative rotation period", { connectionId: UNKNOWN_ID, rotationPeriodDays: -5 }],
+      ["a bad API URL", { connectionId: UNKNOWN_ID, apiBaseUrl: "not a url" }],
+    ],
+  },
+  "app/(portal)/admin/connections/actions.ts#disableConnection": {
+    as: PortalRole.ADMIN,
+    cases: () => [
+      ["an unknown connection", { connectionId: UNKNOWN_ID }],
+      ["a reason that is not text", { connectionId: UNKNOWN_ID, reason: 42 }],
+    ],
+  },
+  "app/(portal)/admin/connections/actions.ts#enableConnection": {
+    as: PortalRole.ADMIN,
+    cases: () => [
+      ["an unknown connection", { connectionId: UNKNOWN_ID }],
+      ["an over-long reason", { connectionId: UNKNOWN_ID, reason: "r".repeat(501) }],
+    ],
+  },
+  "app/(portal)/admin/connections/actions.ts#removeConnection": {
+    as: PortalRole.ADMIN,
+    cases: () => [
+      ["an unknown connection", { connectionId: UNKNOWN_ID, confirmName: "Acme" }],
+      ["a missing confirmation", { connectionId: UNKNOWN_ID }],
+      ["a blank confirmation", { connectionId: UNKNOWN_ID, confirmName: "  " }],
+    ],
+  },
+  "app/(portal)/admin/connections/actions.ts#rotateCredential": {
+    as: PortalRole.ADMIN,
+    cases: () => [
+      ["an unknown connection", { connectionId: UNKNOWN_ID, apiKey: KEYS.fullNext }],
+      ["no new credential", { connectionId: UNKNOWN_ID }],
+      ["an empty key", { connectionId: UNKNOWN_ID, apiKey: "" }],
+      ["a key that is not text", { connectionId: UNKNOWN_ID, apiKey: 12345678 }],
+    ],
+  },
+  "app/(portal)/admin/connections/actions.ts#checkConnection": {
+    as: PortalRole.ADMIN,
+    cases: () => [
+      ["an unknown connection", { connectionId: UNKNOWN_ID }],
+      ["an unknown field", { connectionId: UNKNOWN_ID, force: true }],
     ],
   },
   "app/signin/actions.ts#demoSignIn": {

@@ -15,6 +15,8 @@ import type { Db } from "@/lib/db";
 import { PersonStatus, PortalRole, type Person } from "@/lib/generated/prisma/client";
 import { callAction, discoverServerActions, isOk, isRefusal, worldFingerprint, type ServerAction } from "./support/actions";
 import { createPerson, signInAs } from "./support/fixtures";
+import { insertConnection } from "../connections/support/fixtures";
+import { KEYS, sharedPagerDuty } from "../connections/support/pagerduty";
 
 process.env.DEMO_MODE = "true"; // demo sign-in is one of the actions
 
@@ -62,6 +64,49 @@ const MATRIX: Record<string, MatrixRow> = {
       await w.db.person.update({ where: { id: w.target.id }, data: { status: PersonStatus.DEACTIVATED, deactivatedAt: new Date() } });
       return { personId: w.target.id, reason: "Came back" };
     },
+    expect: adminOnly,
+    writes: true,
+  },
+  // PagerDuty connections (admin only): credentials are checked against a PagerDuty stand-in over HTTP.
+  "app/(portal)/admin/connections/actions.ts#createConnection": {
+    input: async (w) => ({ name: `Acme ${w.target.id}`, subdomain: "acme", region: "US", apiBaseUrl: (await sharedPagerDuty()).url, ownerPersonId: w.target.id, purpose: "Access reviews", credentialKind: "API_KEY", apiKey: KEYS.full }),
+    expect: adminOnly,
+    writes: true,
+  },
+  "app/(portal)/admin/connections/actions.ts#updateConnection": {
+    input: async (w) => ({ connectionId: (await insertConnection(w.db, { ownerPersonId: w.target.id, apiBaseUrl: (await sharedPagerDuty()).url })).id, purpose: "Quarterly reviews" }),
+    expect: adminOnly,
+    writes: true,
+  },
+  "app/(portal)/admin/connections/actions.ts#disableConnection": {
+    input: async (w) => ({ connectionId: (await insertConnection(w.db, { ownerPersonId: w.target.id, apiBaseUrl: (await sharedPagerDuty()).url })).id }),
+    expect: adminOnly,
+    writes: true,
+  },
+  "app/(portal)/admin/connections/actions.ts#enableConnection": {
+    input: async (w) => {
+      const c = await insertConnection(w.db, { ownerPersonId: w.target.id, apiBaseUrl: (await sharedPagerDuty()).url });
+      await w.db.pagerDutyConnection.update({ where: { id: c.id }, data: { status: "DISABLED" } });
+      return { connectionId: c.id };
+    },
+    expect: adminOnly,
+    writes: true,
+  },
+  "app/(portal)/admin/connections/actions.ts#removeConnection": {
+    input: async (w) => {
+      const c = await insertConnection(w.db, { ownerPersonId: w.target.id, apiBaseUrl: (await sharedPagerDuty()).url });
+      return { connectionId: c.id, confirmName: c.name };
+    },
+    expect: adminOnly,
+    writes: true,
+  },
+  "app/(portal)/admin/connections/actions.ts#rotateCredential": {
+    input: async (w) => ({ connectionId: (await insertConnection(w.db, { ownerPersonId: w.target.id, apiBaseUrl: (await sharedPagerDuty()).url })).id, apiKey: KEYS.fullNext }),
+    expect: adminOnly,
+    writes: true,
+  },
+  "app/(portal)/admin/connections/actions.ts#checkConnection": {
+    input: async (w) => ({ connectionId: (await insertConnection(w.db, { ownerPersonId: w.target.id, apiBaseUrl: (await sharedPagerDuty()).url })).id }),
     expect: adminOnly,
     writes: true,
   },

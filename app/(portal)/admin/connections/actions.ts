@@ -1,0 +1,130 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { defineAction, type ActionResult } from "@/lib/auth/action";
+import { getDb } from "@/lib/db";
+import type { ConnectionDto } from "@/lib/connections/dto";
+import {
+  connectionIdInput,
+  createConnectionInput,
+  removeConnectionInput,
+  rotateCredentialInput,
+  setConnectionStatusInput,
+  updateConnectionInput,
+} from "@/lib/connections/schemas";
+import {
+  checkConnection as checkConnectionService,
+  createConnection as createConnectionService,
+  disableConnection as disableConnectionService,
+  enableConnection as enableConnectionService,
+  removeConnection as removeConnectionService,
+  rotateCredential as rotateCredentialService,
+  updateConnection as updateConnectionService,
+} from "@/lib/connections/service";
+
+/** What the connection actions return: the connection as pages see it (never a secret). */
+export type ConnectionActionResult = ActionResult<ConnectionDto>;
+
+const created = defineAction({
+  name: "connections.create",
+  input: createConnectionInput,
+  permission: "connection.manage",
+  run: async ({ actor, input, requestId, clientIp }) => createConnectionService(await getDb(), actor, input, { requestId, clientIp }),
+  message: ({ check }) => `Connection saved. ${check.message}`,
+});
+
+const updated = defineAction({
+  name: "connections.update",
+  input: updateConnectionInput,
+  permission: "connection.manage",
+  run: async ({ actor, input, requestId, clientIp }) => updateConnectionService(await getDb(), actor, input, { requestId, clientIp }),
+  message: ({ changed }) => (changed.length ? "Connection saved." : "Nothing to change: the connection already has these settings."),
+});
+
+const disabled = defineAction({
+  name: "connections.disable",
+  input: setConnectionStatusInput,
+  permission: "connection.manage",
+  run: async ({ actor, input, requestId, clientIp }) => disableConnectionService(await getDb(), actor, input, { requestId, clientIp }),
+  message: "Connection disabled: no syncs and no write-back until it is enabled again.",
+});
+
+const enabled = defineAction({
+  name: "connections.enable",
+  input: setConnectionStatusInput,
+  permission: "connection.manage",
+  run: async ({ actor, input, requestId, clientIp }) => enableConnectionService(await getDb(), actor, input, { requestId, clientIp }),
+  message: "Connection enabled.",
+});
+
+const removed = defineAction({
+  name: "connections.remove",
+  input: removeConnectionInput,
+  permission: "connection.manage",
+  run: async ({ actor, input, requestId, clientIp }) => removeConnectionService(await getDb(), actor, input, { requestId, clientIp }),
+  message: "Connection removed and its stored credential destroyed; its history is kept. Revoke the key (or the OAuth app) in PagerDuty too.",
+});
+
+const rotated = defineAction({
+  name: "connections.rotateCredential",
+  input: rotateCredentialInput,
+  permission: "connection.manage",
+  run: async ({ actor, input, requestId, clientIp }) => rotateCredentialService(await getDb(), actor, input, { requestId, clientIp }),
+  message: ({ check }) => `Credential rotated. ${check.message} Revoke the old key in PagerDuty.`,
+});
+
+const checked = defineAction({
+  name: "connections.check",
+  input: connectionIdInput,
+  permission: "connection.manage",
+  run: async ({ actor, input, requestId, clientIp }) => checkConnectionService(await getDb(), actor, input, { requestId, clientIp }),
+  message: ({ ok, check }) => (ok ? `Credential checked. ${check.message}` : `The credential check failed: ${check.message}`),
+});
+
+function done<T extends { connection: ConnectionDto } | ConnectionDto>(result: ActionResult<T>): ConnectionActionResult {
+  if (!result.ok) return result;
+  revalidatePath("/admin/connections");
+  revalidatePath("/");
+  const data: { connection: ConnectionDto } | ConnectionDto = result.data;
+  const connection = "connection" in data ? data.connection : data;
+  return result.message === undefined ? { ok: true, data: connection } : { ok: true, data: connection, message: result.message };
+}
+
+/**
+ * {name, subdomain, region "US"|"EU", apiBaseUrl?, oauthTokenUrl?, ownerPersonId, purpose, rotationPeriodDays?,
+ * syncIntervalMinutes?, credentialKind: "API_KEY", apiKey} or {…, credentialKind: "OAUTH", oauthClientId,
+ * oauthClientSecret}. The credential is checked first; refused, nothing is saved.
+ */
+export async function createConnection(raw: unknown): Promise<ConnectionActionResult> {
+  return done(await created(raw));
+}
+
+/** {connectionId, and any of: name, subdomain, region, apiBaseUrl, oauthTokenUrl (null: default), ownerPersonId, purpose, rotationPeriodDays, syncIntervalMinutes}. A new address is checked with the stored credential first. */
+export async function updateConnection(raw: unknown): Promise<ConnectionActionResult> {
+  return done(await updated(raw));
+}
+
+/** {connectionId, reason?} */
+export async function disableConnection(raw: unknown): Promise<ConnectionActionResult> {
+  return done(await disabled(raw));
+}
+
+/** {connectionId, reason?} */
+export async function enableConnection(raw: unknown): Promise<ConnectionActionResult> {
+  return done(await enabled(raw));
+}
+
+/** {connectionId, confirmName (the name typed again), reason?}: soft delete, history kept, credential destroyed. */
+export async function removeConnection(raw: unknown): Promise<ConnectionActionResult> {
+  return done(await removed(raw));
+}
+
+/** {connectionId, apiKey} or {connectionId, oauthClientSecret, oauthClientId?}: verified before it replaces the old one. */
+export async function rotateCredential(raw: unknown): Promise<ConnectionActionResult> {
+  return done(await rotated(raw));
+}
+
+/** {connectionId}: checks the stored credential now; the result (also a failure) is recorded and returned. */
+export async function checkConnection(raw: unknown): Promise<ConnectionActionResult> {
+  return done(await checked(raw));
+}
