@@ -27,7 +27,7 @@ async function main(): Promise<number> {
     const report = await reencryptAllCredentials(db, keyring);
     for (const f of report.failed) console.error(`Connection "${f.name}" (${f.id}): ${f.reason}`);
     if (report.failed.length) console.error(`${report.failed.length} credential(s) could not be re-sealed: rotate them on the Connections page, then run this again.`);
-    else console.info(`Done: ${report.reencrypted} re-sealed with key ${report.currentKeyId}, ${report.alreadyCurrent} already on it. You can now remove ENCRYPTION_KEY_PREVIOUS.`);
+    else console.info(`Done: ${report.reencrypted} re-sealed with key ${report.currentKeyId}, ${report.alreadyCurrent} already on it.${config.encryptionKeyPrevious ? " You can now remove ENCRYPTION_KEY_PREVIOUS." : ""}`);
     console.log(JSON.stringify(report));
     return report.failed.length ? 1 : 0;
   } finally {
