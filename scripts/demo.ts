@@ -1,10 +1,14 @@
 /**
  * npm run demo: the portal on its embedded default — PGlite in .data/demo and demo sign-in — at
- * http://localhost:3000, built for production.
+ * http://localhost:3000, built for production, beside the bundled PagerDuty simulator (a seeded
+ * organisation on http://127.0.0.1:4010). The portal shows a ready "Demo PagerDuty (simulator)"
+ * connection that syncs.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { startSimulator } from "../simulator/index";
 
 const port = Number(process.env.PORT ?? 3000);
+const simulatorPort = Number(process.env.SIMULATOR_PORT ?? 4010);
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -14,13 +18,23 @@ const env: NodeJS.ProcessEnv = {
   NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
 };
 delete env.DATABASE_URL;
+
+const sim = await startSimulator({ port: simulatorPort, seed: 1 });
+console.log(`PagerDuty simulator: ${sim.url}  (full key ${sim.keys.full}, read-only key ${sim.keys.readOnly})`);
+
+// Before the portal starts: the embedded database has one owner at a time.
+const setup = spawnSync("npx", ["tsx", "--conditions=react-server", "scripts/demo-connection.ts", sim.url, sim.keys.full], { stdio: "inherit", env });
+if (setup.status !== 0) console.error("The demo connection could not be prepared; add one on the Connections page instead.");
+
 const portal = spawn("npx", ["next", "start", "-p", String(port)], { stdio: "inherit", env });
 console.log(`Portal: http://localhost:${port}  (demo mode: pick a person on the sign-in page)`);
 
 const stop = (code: number) => {
   portal.kill("SIGTERM");
-  process.exit(code);
+  void sim.close().finally(() => process.exit(code));
 };
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
-portal.on("exit", (code) => process.exit(code ?? 0));
+portal.on("exit", (code) => {
+  void sim.close().finally(() => process.exit(code ?? 0));
+});

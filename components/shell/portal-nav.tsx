@@ -7,6 +7,7 @@ import { isActive, type NavItem } from "./nav-items";
 
 function NavLinks({ items, pathname, onNavigate }: { items: NavItem[]; pathname: string; onNavigate?: () => void }) {
   const main = items.filter((i) => i.group === "main");
+  const pagerduty = items.filter((i) => i.group === "pagerduty");
   const admin = items.filter((i) => i.group === "admin");
   const link = (item: NavItem) => {
     const active = isActive(item.href, pathname);
@@ -26,6 +27,12 @@ function NavLinks({ items, pathname, onNavigate }: { items: NavItem[]; pathname:
   return (
     <>
       <ul className="space-y-1">{main.map(link)}</ul>
+      {pagerduty.length > 0 && (
+        <>
+          <p className="mt-6 px-3 text-xs font-semibold uppercase tracking-wide text-slate-500">PagerDuty</p>
+          <ul className="mt-2 space-y-1">{pagerduty.map(link)}</ul>
+        </>
+      )}
       {admin.length > 0 && (
         <>
           <p className="mt-6 px-3 text-xs font-semibold uppercase tracking-wide text-slate-500">Admin</p>

@@ -20,7 +20,13 @@ export type Permission =
   | "connection.manage"
   | "policy.read"
   | "policy.manage"
-  | "jobs.read";
+  | "jobs.read"
+  /** The synced PagerDuty picture: users, grants, teams, schedules, policies, drift. */
+  | "pagerduty.read"
+  /** Link a person to a PagerDuty user (alias). */
+  | "pagerduty.manage"
+  | "change.read"
+  | "change.manage";
 
 export const PERMISSIONS: readonly Permission[] = [
   "portal.view",
@@ -34,6 +40,10 @@ export const PERMISSIONS: readonly Permission[] = [
   "policy.read",
   "policy.manage",
   "jobs.read",
+  "pagerduty.read",
+  "pagerduty.manage",
+  "change.read",
+  "change.manage",
 ];
 
 /**

@@ -5,6 +5,8 @@
  */
 import { appendAudit, verifyAuditChain } from "@/lib/audit";
 import { ensureSchedule, registerJob } from "./registry";
+import "@/lib/sync/jobs";
+import "@/lib/changes/jobs";
 
 export const VERIFY_AUDIT_CHAIN = "audit.verify_chain";
 

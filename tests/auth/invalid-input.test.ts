@@ -155,6 +155,24 @@ const ROWS: Record<string, InputRow> = {
       ["an unknown field", { connectionId: UNKNOWN_ID, force: true }],
     ],
   },
+  "app/(portal)/admin/connections/actions.ts#syncConnectionNow": {
+    as: PortalRole.ADMIN,
+    cases: () => [
+      ["an unknown connection", { connectionId: UNKNOWN_ID }],
+      ["an unknown field", { connectionId: UNKNOWN_ID, kind: "FULL" }],
+    ],
+  },
+  "app/(portal)/pagerduty/matching/actions.ts#setPagerDutyAlias": {
+    as: PortalRole.ADMIN,
+    cases: (p) => [
+      ["an unknown connection", { connectionId: UNKNOWN_ID, personId: p.id, pdUserId: "PABC123" }],
+      ["a missing PagerDuty user", { connectionId: UNKNOWN_ID, personId: p.id }],
+      ["an empty PagerDuty user id", { connectionId: UNKNOWN_ID, personId: p.id, pdUserId: "" }],
+      ["a PagerDuty user id that is not text", { connectionId: UNKNOWN_ID, personId: p.id, pdUserId: 7 }],
+      ["a PagerDuty user id with a path in it", { connectionId: UNKNOWN_ID, personId: p.id, pdUserId: "../PABC" }],
+      ["an unknown field", { connectionId: UNKNOWN_ID, personId: p.id, pdUserId: "PABC123", force: true }],
+    ],
+  },
   "app/signin/actions.ts#demoSignIn": {
     as: "anonymous",
     cases: () => [

@@ -17,6 +17,7 @@ import { callAction, discoverServerActions, isOk, isRefusal, worldFingerprint, t
 import { createPerson, signInAs } from "./support/fixtures";
 import { insertConnection } from "../connections/support/fixtures";
 import { KEYS, sharedPagerDuty } from "../connections/support/pagerduty";
+import { insertPdUser } from "../pagerduty-data/fixtures";
 
 process.env.DEMO_MODE = "true"; // demo sign-in is one of the actions
 
@@ -107,6 +108,21 @@ const MATRIX: Record<string, MatrixRow> = {
   },
   "app/(portal)/admin/connections/actions.ts#checkConnection": {
     input: async (w) => ({ connectionId: (await insertConnection(w.db, { ownerPersonId: w.target.id, apiBaseUrl: (await sharedPagerDuty()).url })).id }),
+    expect: adminOnly,
+    writes: true,
+  },
+  "app/(portal)/admin/connections/actions.ts#syncConnectionNow": {
+    input: async (w) => ({ connectionId: (await insertConnection(w.db, { ownerPersonId: w.target.id, apiBaseUrl: (await sharedPagerDuty()).url })).id }),
+    expect: adminOnly,
+    writes: true,
+  },
+  // People ↔ PagerDuty users: only admins set an alias (auditors read the matching, change nothing).
+  "app/(portal)/pagerduty/matching/actions.ts#setPagerDutyAlias": {
+    input: async (w) => {
+      const c = await insertConnection(w.db, { ownerPersonId: w.target.id, apiBaseUrl: (await sharedPagerDuty()).url });
+      const u = await insertPdUser(w.db, c.id);
+      return { connectionId: c.id, personId: w.target.id, pdUserId: u.pdId };
+    },
     expect: adminOnly,
     writes: true,
   },

@@ -2,7 +2,9 @@
 
 import { revalidatePath } from "next/cache";
 import { defineAction, type ActionResult } from "@/lib/auth/action";
+import { DomainError, NotFoundError } from "@/lib/auth/errors";
 import { getDb } from "@/lib/db";
+import { requestSync } from "@/lib/sync/jobs";
 import type { ConnectionDto } from "@/lib/connections/dto";
 import {
   connectionIdInput,
@@ -81,6 +83,21 @@ const checked = defineAction({
   message: ({ ok, check }) => (ok ? `Credential checked. ${check.message}` : `The credential check failed: ${check.message}`),
 });
 
+const syncRequested = defineAction({
+  name: "connections.syncNow",
+  input: connectionIdInput,
+  permission: "connection.manage",
+  run: async ({ actor, input }) => {
+    const db = await getDb();
+    // Said here in words a person can act on; requestSync itself only guards against the same cases.
+    const conn = await db.pagerDutyConnection.findUnique({ where: { id: input.connectionId }, select: { status: true } });
+    if (!conn || conn.status === "REMOVED") throw new NotFoundError("No such connection: it does not exist or was removed.");
+    if (conn.status !== "ACTIVE") throw new DomainError("The connection is disabled: enable it before syncing.");
+    return requestSync(db, input.connectionId, actor);
+  },
+  message: (job) => (job.created ? "Sync queued: it starts within seconds; progress shows on the connection's page." : "A sync of this connection is already queued or running."),
+});
+
 function done<T extends { connection: ConnectionDto } | ConnectionDto>(result: ActionResult<T>): ConnectionActionResult {
   if (!result.ok) return result;
   revalidatePath("/admin/connections");
@@ -127,4 +144,13 @@ export async function rotateCredential(raw: unknown): Promise<ConnectionActionRe
 /** {connectionId}: checks the stored credential now; the result (also a failure) is recorded and returned. */
 export async function checkConnection(raw: unknown): Promise<ConnectionActionResult> {
   return done(await checked(raw));
+}
+
+/** {connectionId}: queues a sync now (one per connection at a time: an already queued or running one is kept). */
+export async function syncConnectionNow(raw: unknown): Promise<ActionResult<{ jobId: string; created: boolean }>> {
+  const result = await syncRequested(raw);
+  if (!result.ok) return result;
+  revalidatePath(`/admin/connections/${(raw as { connectionId: string }).connectionId}`);
+  const data = { jobId: result.data.id, created: result.data.created };
+  return result.message === undefined ? { ok: true, data } : { ok: true, data, message: result.message };
 }
