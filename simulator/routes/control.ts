@@ -1,8 +1,8 @@
 /**
  * The control API under /__sim/: NOT part of PagerDuty. Tests and the demo use it to read statistics and
  * entity counts, reseed, move simulated time, inject faults, toggle account abilities, change the rate limit,
- * and make out-of-band edits "as if an admin clicked in PagerDuty's web UI" (audited with a browser actor), so
- * the portal's drift detection has something to find. No PagerDuty authentication: never expose it beyond
+ * and make out-of-band edits "as if an admin clicked in PagerDuty's web UI" (set a role, add or remove a member,
+ * add an override), audited with a browser actor, so the portal's drift detection has something to find. No PagerDuty authentication: never expose it beyond
  * the machine.
  */
 import { z } from "zod";
@@ -15,6 +15,7 @@ import { faultConfigSchema } from "../http/faults";
 import { defineRoutes, type SimRequest, type SimResponse } from "../http/route";
 import type { SimRuntime } from "../http/server";
 import { countOncallsNow } from "../core/oncalls-count";
+import { createOverride } from "../core/overrides";
 
 export interface SimControl {
   runtime: SimRuntime;
@@ -44,6 +45,14 @@ const editSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("set_role"), userId: z.string().min(1), role: z.enum(USER_ROLES), ...actor }),
   z.strictObject({ kind: z.literal("add_member"), teamId: z.string().min(1), userId: z.string().min(1), role: z.enum(TEAM_ROLES).default("responder"), ...actor }),
   z.strictObject({ kind: z.literal("remove_member"), teamId: z.string().min(1), userId: z.string().min(1), ...actor }),
+  z.strictObject({
+    kind: z.literal("add_override"),
+    scheduleId: z.string().min(1),
+    userId: z.string().min(1),
+    start: z.iso.datetime({ offset: true }),
+    end: z.iso.datetime({ offset: true }),
+    ...actor,
+  }),
 ]);
 type Edit = z.output<typeof editSchema>;
 
@@ -159,6 +168,10 @@ function applyEdit(state: SimState, req: SimRequest, edit: Edit) {
     case "remove_member":
       mustExist(state, edit.teamId, edit.userId);
       if (!state.removeMember(ctx, edit.teamId, edit.userId)) throw notFound(`User ${edit.userId} is not a member of team ${edit.teamId}`);
+      break;
+    case "add_override":
+      if (!state.data.users.has(edit.userId)) throw notFound(`User ${edit.userId} not found`);
+      createOverride(state, ctx, edit.scheduleId, { start: edit.start, end: edit.end, userId: edit.userId });
       break;
   }
   return state.data.auditRecords.slice(before);
