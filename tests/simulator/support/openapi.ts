@@ -51,7 +51,63 @@ export const SPEC_EXCEPTIONS = {
    * description says), while its schema is a single-value enum. Each listed value is checked.
    */
   commaSeparated: [{ operation: "DELETE /oauth_delegations", parameter: "type" }],
+  /**
+   * Error statuses PagerDuty answers that an operation's response list leaves out. They carry the generic
+   * error body (NOTES §1.5), and are validated against it. `operation: "*"` applies to every operation.
+   */
+  undocumentedErrors: [
+    /**
+     * NOTES §1.6: the rate limit is per credential over every request (960/min), not per operation, so any
+     * operation can answer 429 with code 2020; several response lists (GET /users/{id}/license,
+     * /escalation_policies/{id}, /licenses, /license_allocations) omit it.
+     */
+    { operation: "*", status: 429 },
+    /**
+     * NOTES §2.1 and §2.9: deleteUser's own description says it "Returns 400 if the user has assigned
+     * incidents unless your pricing plan has the `offboarding` feature"; its response list has no 400.
+     */
+    { operation: "DELETE /users/{id}", status: 400 },
+    /**
+     * NOTES §2.2 and §1.5: deleteTeam "Succeeds only if the team has no associated Escalation Policies,
+     * Services, Schedules and Subteams" (code 6006, team has existing associations); its response list has
+     * no 400.
+     */
+    { operation: "DELETE /teams/{id}", status: 400 },
+    /**
+     * NOTES §2.2: "team endpoints need the account's Teams ability; the plan-gated responses are 402" (the
+     * concepts doc); listTeamUsers's response list omits 402 while every other team operation has it.
+     */
+    { operation: "GET /teams/{id}/members", status: 402 },
+  ],
+  /**
+   * Fields PagerDuty sends as null that the schema types as non-null (response pointers into the file).
+   * NOTES §2.5: "`start` and `end` are `null` for permanent on-calls, i.e. a user who is a direct EP target"
+   * (the Oncall schema's own descriptions say so: "If `null`, the on-call is a permanent user on-call"), and
+   * such an on-call comes from no schedule, so its `schedule` is null too.
+   */
+  nullable: [
+    ["components", "schemas", "Oncall", "properties", "start"],
+    ["components", "schemas", "Oncall", "properties", "end"],
+    ["components", "schemas", "Oncall", "properties", "schedule"],
+  ],
+  /**
+   * References that `include[]` expands into the full object (NOTES §1.4 and §2.3: "`include[]=users` expands
+   * the user references into full users"; §2.5 and §2.6 list the includes of /oncalls and
+   * /escalation_policies). The schemas only declare the reference. When the request had `include[]`, each
+   * pointer accepts the reference or the named full schema.
+   */
+  expandedByInclude: [
+    { at: ["paths", "/teams/{id}/members", "get", "responses", "200", "content", "application/json", "schema", "allOf", "1", "properties", "members", "items", "properties", "user"], full: "User" },
+    { at: ["components", "schemas", "Oncall", "properties", "user"], full: "User" },
+    { at: ["components", "schemas", "Oncall", "properties", "escalation_policy"], full: "EscalationPolicy" },
+    { at: ["components", "schemas", "Oncall", "properties", "schedule"], full: "Schedule" },
+    { at: ["components", "schemas", "EscalationPolicy", "allOf", "1", "properties", "teams", "items"], full: "Team" },
+    { at: ["components", "schemas", "EscalationRule", "properties", "targets", "items"], full: "User" },
+  ],
 } as const;
+
+/** The spec's "Generic error response from the PagerDuty API" schema (every components/responses error uses it). */
+const GENERIC_ERROR_POINTER = ["components", "responses", "Conflict", "content", "application/json", "schema"];
 
 // ---------------------------------------------------------------------------------------------------------
 // Loading and adapting the file
@@ -59,6 +115,8 @@ export const SPEC_EXCEPTIONS = {
 interface Loaded {
   spec: Json;
   response: Ajv;
+  /** Lazily built: the response document with `expandedByInclude` applied, in `response` as EXPANDED_DOC. */
+  expanded: boolean;
   body: Ajv;
   /** Query, path and header values arrive as strings: this instance coerces them to the declared types. */
   params: Ajv;
@@ -71,15 +129,35 @@ function load(): Loaded {
   if (loaded) return loaded;
   const spec = JSON.parse(fs.readFileSync(SPEC_PATH, "utf8")) as Json;
   const requestDoc = adapt(spec, "request", "pd-request.json") as Json;
-  const responseDoc = adapt(spec, "response", "pd-response.json") as Json;
+  const responseDoc = responseDocument(spec, RESPONSE_DOC);
   const response = newAjv(false);
-  response.addSchema(responseDoc, "pd-response.json");
+  response.addSchema(responseDoc, RESPONSE_DOC);
   const body = newAjv(false);
   body.addSchema(requestDoc, "pd-request.json");
   const params = newAjv("array");
   params.addSchema(requestDoc, "pd-request.json");
-  loaded = { spec, response, body, params, routes: routeTable(spec) };
+  loaded = { spec, response, expanded: false, body, params, routes: routeTable(spec) };
   return loaded;
+}
+
+const RESPONSE_DOC = "pd-response.json";
+const EXPANDED_DOC = "pd-response-expanded.json";
+
+/** The response-direction copy of the file, with SPEC_EXCEPTIONS.nullable (and, for EXPANDED_DOC, expandedByInclude) applied. */
+function responseDocument(spec: Json, docId: string): Json {
+  const doc = adapt(spec, "response", docId) as Json;
+  const patch = (at: readonly string[], change: (node: Json) => Json) => {
+    // Arrays (allOf) are indexed by the same string keys.
+    const parent = at.slice(0, -1).reduce<unknown>((n, key) => (typeof n === "object" && n !== null ? (n as Json)[key] : undefined), doc) as Json | undefined;
+    const last = at.at(-1) as string;
+    if (!parent || !isObject(parent[last])) throw new Error(`SPEC_EXCEPTIONS: nothing at ${at.join("/")}`);
+    parent[last] = change(parent[last] as Json);
+  };
+  for (const at of SPEC_EXCEPTIONS.nullable) patch(at, (node) => ({ anyOf: [{ type: "null" }, node] }));
+  if (docId === EXPANDED_DOC) {
+    for (const { at, full } of SPEC_EXCEPTIONS.expandedByInclude) patch(at, (node) => ({ anyOf: [node, { $ref: `${docId}#/components/schemas/${full}` }] }));
+  }
+  return doc;
 }
 
 function newAjv(coerceTypes: false | "array"): Ajv {
@@ -193,13 +271,25 @@ function describe(where: string, errors: ErrorObject[] | null | undefined): stri
 // ---------------------------------------------------------------------------------------------------------
 // Responses
 
+export interface ResponseOptions {
+  /** The request's `include[]` values: references may then be expanded (SPEC_EXCEPTIONS.expandedByInclude). */
+  include?: readonly string[];
+}
+
 /**
  * Violations of the response schema the spec documents for `method pathTemplate` and `status`
  * (`pathTemplate` as written in the file, e.g. "/teams/{id}/members"). `body` is the parsed JSON, or
  * undefined when there was none (204).
  */
-export function validateResponse(method: string, pathTemplate: string, status: number, body: unknown): string[] {
-  const { spec, response } = load();
+export function validateResponse(method: string, pathTemplate: string, status: number, body: unknown, options: ResponseOptions = {}): string[] {
+  const state = load();
+  const { spec, response } = state;
+  const expand = (options.include?.length ?? 0) > 0;
+  if (expand && !state.expanded) {
+    response.addSchema(responseDocument(spec, EXPANDED_DOC), EXPANDED_DOC);
+    state.expanded = true;
+  }
+  const docId = expand ? EXPANDED_DOC : RESPONSE_DOC;
   const name = `${method.toUpperCase()} ${pathTemplate}`;
   const op = operation(method, pathTemplate);
   if (!op) return [`${name}: no such operation in the spec`];
@@ -207,7 +297,12 @@ export function validateResponse(method: string, pathTemplate: string, status: n
   const documented = String(alias ? alias.documented : status);
   const responses = op.responses as Json;
   const key = documented in responses ? documented : "default" in responses ? "default" : undefined;
-  if (!key) return [`${name}: status ${status} is not documented (documented: ${Object.keys(responses).join(", ")})`];
+  if (!key) {
+    const excepted = SPEC_EXCEPTIONS.undocumentedErrors.some((e) => (e.operation === "*" || e.operation === name) && e.status === status);
+    if (!excepted) return [`${name}: status ${status} is not documented (documented: ${Object.keys(responses).join(", ")})`];
+    const validate = compiled("response generic error", response, RESPONSE_DOC, GENERIC_ERROR_POINTER);
+    return validate(body) ? [] : describe(`${name} ${status}: response`, validate.errors);
+  }
   const path = ["paths", pathTemplate, method.toLowerCase(), "responses", key];
   const { node: declared, pointer } = resolve(spec, responses[key], path);
   const content = declared.content as Json | undefined;
@@ -216,8 +311,14 @@ export function validateResponse(method: string, pathTemplate: string, status: n
     return body === undefined || body === "" ? [] : [`${name} ${status}: the spec documents no body, got ${JSON.stringify(body).slice(0, 200)}`];
   }
   if (body === undefined) return [`${name} ${status}: a JSON body is documented, got none`];
-  const validate = compiled(`response ${name} ${key}`, response, "pd-response.json", [...pointer, "content", "application/json", "schema"]);
+  const validate = compiled(`response ${docId} ${name} ${key}`, response, docId, [...pointer, "content", "application/json", "schema"]);
   return validate(body) ? [] : describe(`${name} ${status}: response`, validate.errors);
+}
+
+/** The HTTP statuses the spec documents for an operation (`default` left out); empty when there is no such operation. */
+export function documentedStatuses(method: string, pathTemplate: string): number[] {
+  const op = operation(method, pathTemplate);
+  return op ? Object.keys(op.responses as Json).filter((k) => /^\d{3}$/.test(k)).map(Number) : [];
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -376,7 +477,7 @@ export function specCheckedFetch(baseUrl: string, inner: typeof fetch = globalTh
     } catch {
       violations.push(`${method} ${match.template} ${response.status}: the response is not JSON`);
     }
-    violations.push(...validateResponse(method, match.template, response.status, body));
+    violations.push(...validateResponse(method, match.template, response.status, body, { include: new URL(url).searchParams.getAll("include[]") }));
     return response;
   };
   return { fetch: checked as typeof fetch, violations, operations };
