@@ -11,6 +11,7 @@ import type { Tx } from "@/lib/db";
 import { Prisma, type ChangeStatus } from "@/lib/generated/prisma/client";
 import { brakeReason, changeSettings, type ChangeSettings } from "./brake";
 import { coverageWarning, describeCoverage, type CoverageWarning } from "./coverage";
+import { pipelineOptions } from "./options";
 import { enqueueApply } from "./queue";
 import { downgradeRole, roleAbilityProblem, roleLicenseProblem, RuleViolation } from "./rules";
 import { causeKindOf, changeSpecSchema, describeDesired, orderingKey, userKeyOf, type Cause, type ChangeSpec, type Desired, type Prior, type Requester } from "./types";
@@ -92,6 +93,9 @@ interface Planned {
 
 export async function createChanges(tx: Tx, input: CreateChangesInput): Promise<CreatedChanges> {
   const now = input.now ?? new Date();
+  // Coverage ("on call now or within N hours") and "after their shift" follow the pipeline's clock: the
+  // simulator's in the demo and tests, so a simulated shift is judged by simulated time.
+  const clockNow = input.now ?? new Date(pipelineOptions().now());
   if (input.changes.length === 0) throw new ChangeRefused("No changes were given.");
   const connection = await tx.pagerDutyConnection.findUnique({ where: { id: input.connectionId }, select: { id: true, name: true, status: true, readOnly: true, accessLevel: true, abilities: true } });
   if (!connection || connection.status === "REMOVED") throw new ChangeRefused("No such PagerDuty connection: it does not exist or was removed. Nothing was changed.");
@@ -115,7 +119,7 @@ export async function createChanges(tx: Tx, input: CreateChangesInput): Promise<
       existing.push({ id: found.id, status: found.status, idempotencyKey: key, created: false, coverageWarning: found.coverageWarning as CoverageWarning | null });
       continue;
     }
-    planned.push(await plan(tx, connection.id, settings, desired, key, item.coverage ?? input.coverage, input.requestedBy, now, item.undoOfId ?? null));
+    planned.push(await plan(tx, connection.id, settings, desired, key, item.coverage ?? input.coverage, input.requestedBy, clockNow, item.undoOfId ?? null));
   }
 
   const batch = await openBatch(tx, connection.id, input.cause, now);

@@ -25,14 +25,15 @@ beforeAll(async () => {
   t = await createTestDb();
   db = t.prisma;
   connectionId = (await connectTo(db, sim)).id;
-  // Two policies of one team target the same member directly (set up before the "sync").
+  await mirrorOrganisation(db, connectionId, sim.state);
+  // After the "sync": two policies of one team now target the same member directly. The portal's synced
+  // model does not know them, so the names in the refusal can only come from reading PagerDuty.
   const team = sim.state.teamsOrdered()[1]!;
   const member = sim.state.membersOfTeam(team.id).find((m) => sim.state.openIncidentsOf(m.userId) === 0)!;
   for (const name of ["Payments Primary", "Payments Escalation"]) {
     sim.state.putPolicy({ id: `PX${name.length}${name[9]}`, name, description: null, num_loops: 0, on_call_handoff_notifications: "if_has_services", rules: [{ id: `R${name.length}`, escalation_delay_in_minutes: 30, targets: [{ type: "user_reference", id: member.userId }] }], teamId: team.id });
   }
   blocked = { teamId: team.id, userId: member.userId };
-  await mirrorOrganisation(db, connectionId, sim.state);
   configurePipeline({ verifyDelayMs: 20, applyDelayMs: 20, client: { baseDelayMs: 20 } });
   const person = await createAdmin(db);
   admin = { personId: person.id, email: person.email, name: person.name, roles: ["ADMIN"] };
@@ -54,6 +55,8 @@ describe("PagerDuty's rules", () => {
     expect(row!.lastErrorMessage).toMatch(/belong to an escalation policy on this team/);
     expect(row!.lastErrorMessage).toContain('"Payments Primary"');
     expect(row!.lastErrorMessage).toContain('"Payments Escalation"');
+    expect(await db.pdEscalationPolicy.count({ where: { connectionId, name: { in: ["Payments Primary", "Payments Escalation"] } } })).toBe(0);
+    expect(sim.stats().requests.byRoute["GET /escalation_policies"]).toBeGreaterThan(0);
     expect(row!.suggestedFix).toMatch(/Remove the user from "Payments .*", "Payments .*" \(or move those policies off the team\)/);
     expect(sim.state.membership(blocked.teamId, blocked.userId)).toBeDefined();
     expect(await db.auditEvent.count({ where: { action: "change.failed", targetId: row!.id } })).toBe(1);
