@@ -205,17 +205,20 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
   const get = <T>(route: string, schema: z.ZodType<T>, params?: Record<string, string>, query?: QueryParams) =>
     executor.execute({ method: "GET", route, params, query, schema }).then((result) => result.data);
 
-  /** A ClassicFetch for `route`, items under `key`. */
-  const classicFetch = <S extends z.ZodType>(route: string, key: string, item: S, params?: Record<string, string>, base: QueryParams = {}): ClassicFetch<z.output<S>> => {
+  /**
+   * A ClassicFetch for `route`, items under `key`. `countable: false` for listings whose operation declares
+   * no `total` parameter (GET /license_allocations): they page by `more` alone.
+   */
+  const classicFetch = <S extends z.ZodType>(route: string, key: string, item: S, params?: Record<string, string>, base: QueryParams = {}, countable = true): ClassicFetch<z.output<S>> => {
     const schema = classicPageSchema(key, item);
     return async (query, offset, limit, total) => {
-      const page = await get(route, schema, params, { ...base, ...query, limit, offset, total: total ? "true" : undefined });
+      const page = await get(route, schema, params, { ...base, ...query, limit, offset, total: total && countable ? "true" : undefined });
       return { items: page.items, more: page.more, total: page.total };
     };
   };
 
-  const classic = <S extends z.ZodType>(route: string, key: string, item: S, keyOf: (item: z.output<S>) => string, params?: Record<string, string>, query: QueryParams = {}): Listing<z.output<S>> =>
-    listing(() => classicPages(classicFetch(route, key, item, params), query, { key: keyOf, concurrency, route: `GET ${route}` }));
+  const classic = <S extends z.ZodType>(route: string, key: string, item: S, keyOf: (item: z.output<S>) => string, params?: Record<string, string>, query: QueryParams = {}, countable = true): Listing<z.output<S>> =>
+    listing(() => classicPages(classicFetch(route, key, item, params, {}, countable), query, { key: keyOf, concurrency, route: `GET ${route}` }));
 
   const cursor = (route: string, params: Record<string, string> | undefined, query: QueryParams): Listing<PdAuditRecord> => {
     const schema = cursorPageSchema("records", auditRecordSchema);
@@ -378,7 +381,7 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
     },
     listLicenses: () => get("/licenses", z.object({ licenses: z.array(licenseSchema) }).transform((b) => b.licenses)),
     listLicenseAllocations: () =>
-      classic("/license_allocations", "license_allocations", licenseAllocationSchema, (a) => `${a.user.id}|${a.license.id}`),
+      classic("/license_allocations", "license_allocations", licenseAllocationSchema, (a) => `${a.user.id}|${a.license.id}`, undefined, {}, false),
     listAuditRecords: (q = {}) =>
       cursor("/audit/records", undefined, {
         since: q.since,

@@ -19,8 +19,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningSimulator } from "@/simulator";
 import type { SimEscalationPolicy } from "@/simulator/core/model";
+import { observe } from "@/lib/changes/observe";
+import type { Desired } from "@/lib/changes/types";
+import { pipelineClients, writeChange } from "@/lib/changes/write";
+import { checkCredential } from "@/lib/pagerduty";
+import { ensureConnection } from "@/lib/sync/bootstrap";
+import { createTestDb, type TestDb } from "../support/db";
+import { sync } from "../sync/support";
 import { control, oauthToken, pd, startTestSimulator, type PdInit, type PdResponse } from "./support/simulator";
-import { documentedStatuses, validateRequest, validateResponse } from "./support/openapi";
+import { documentedStatuses, matchOperation, validateRequest, validateResponse } from "./support/openapi";
+import { startRecordingProxy, type RecordedExchange, type RecordingProxy } from "./support/recorder";
 
 /** Issue #3 item 3, as "METHOD template" of the spec. */
 const REQUIRED_OPERATIONS = [
@@ -495,5 +503,163 @@ describe("coverage", () => {
     // Every success status each operation documents was seen (DELETE override: 204 and 200).
     expect(exercised.has("DELETE /schedules/{id}/overrides/{override_id} 200")).toBe(true);
     expect(exercised.has("DELETE /schedules/{id}/overrides/{override_id} 204")).toBe(true);
+  });
+});
+
+/**
+ * What the portal sends. The real client (lib/pagerduty over its pdjs transport, as the sync worker and the
+ * change pipeline build it from a stored connection) talks to a recording proxy in front of a simulator; each
+ * captured request must match the spec's path, query, header and body schemas, and each answer its
+ * documented response.
+ */
+describe("requests the portal's PagerDuty client sends conform to the spec", () => {
+  let t: TestDb;
+  let origin: RunningSimulator;
+  let proxy: RecordingProxy;
+  let connectionId: string;
+  /** "METHOD template" of every request the portal made, for the coverage check. */
+  const sent = new Set<string>();
+
+  beforeAll(async () => {
+    [t, origin] = await Promise.all([createTestDb(), startTestSimulator({ seed: 11, size: { users: 50, teams: 8, schedules: 6, escalationPolicies: 5 }, rateLimitPerMinute: 0 })]);
+    proxy = await startRecordingProxy(origin.url);
+    connectionId = await ensureConnection(t.prisma, { apiBaseUrl: proxy.url, secret: { kind: "API_KEY", apiKey: origin.keys.full }, subdomain: "acme" });
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await origin?.close();
+    await t?.close();
+  });
+
+  /** Validates and forgets what was captured so far; returns the operations it hit. */
+  function drain(): RecordedExchange[] {
+    const taken = proxy.exchanges.splice(0);
+    const violations: string[] = [];
+    for (const x of taken) {
+      const path = new URL(x.url).pathname;
+      // The OAuth token endpoint is PagerDuty's identity service, not part of the REST spec.
+      if (path.startsWith("/oauth/")) continue;
+      const match = matchOperation(x.method, path);
+      violations.push(...validateRequest(x.method, x.url, x.headers, x.body, proxy.url).map((v) => `${v} [${x.method} ${x.url}]`));
+      if (!match) continue;
+      sent.add(`${match.method} ${match.template}`);
+      const body: unknown = x.responseBody ? JSON.parse(x.responseBody) : undefined;
+      const include = new URL(x.url).searchParams.getAll("include[]");
+      violations.push(...validateResponse(x.method, match.template, x.status, body, { include }));
+    }
+    expect(violations).toEqual([]);
+    expect(taken.length).toBeGreaterThan(0);
+    return taken;
+  }
+
+  it("a full sync, an incremental sync after API writes, and a full sync attributing drift without the audit trail", async () => {
+    const full = await sync(t.prisma, connectionId, { kind: "FULL" });
+    expect(full.status, full.error).toBe("SUCCEEDED");
+    drain();
+
+    const users = [...origin.state.data.users.values()];
+    const owner = users.find((u) => u.role === "owner")!;
+    const someone = users.find((u) => u.role === "limited_user")!;
+    const schedule = [...origin.state.data.schedules.values()][0]!;
+    const now = origin.clock.now();
+    // Writes by another API client, so the incremental sync re-reads a new user (and its license), a new
+    // team and its members, and a schedule.
+    const hire = await pd(origin, "/users", { method: "POST", headers: { From: owner.email }, body: { user: { type: "user", name: "Incremental Hire", email: "incremental.hire@example.com", role: "limited_user" } } });
+    expect(hire.status).toBe(201);
+    const newTeam = await pd(origin, "/teams", { method: "POST", body: { team: { type: "team", name: "Incremental Team" } } });
+    expect(newTeam.status).toBe(201);
+    expect((await pd(origin, `/teams/${newTeam.body.team.id}/users/${hire.body.user.id}`, { method: "PUT", body: { role: "responder" } })).status).toBe(204);
+    const override = { overrides: [{ start: isoAt(now + DAY), end: isoAt(now + 2 * DAY), user: { id: someone.id, type: "user_reference" } }] };
+    expect((await pd(origin, `/schedules/${schedule.id}/overrides`, { method: "POST", body: override })).status).toBe(201);
+
+    const incremental = await sync(t.prisma, connectionId, { kind: "INCREMENTAL" });
+    expect(incremental).toMatchObject({ status: "SUCCEEDED", kind: "INCREMENTAL" });
+    const paths = drain().map((x) => `${x.method} ${new URL(x.url).pathname}`);
+    expect(paths).toEqual(expect.arrayContaining([`GET /users/${hire.body.user.id}`, `GET /users/${hire.body.user.id}/license`, `GET /teams/${newTeam.body.team.id}`, `GET /schedules/${schedule.id}`]));
+
+    // Without the audit trail, drift found by a full sync is attributed from the per-resource feeds.
+    expect((await control(origin, "/abilities", { disable: ["audit_trail"] })).status).toBe(200);
+    const team = [...origin.state.data.teams.values()].find((tm) => tm.id !== newTeam.body.team.id && !origin.state.membership(tm.id, someone.id))!;
+    expect((await control(origin, "/edits", { kind: "set_role", userId: someone.id, role: "user" })).status).toBe(201);
+    expect((await control(origin, "/edits", { kind: "add_member", teamId: team.id, userId: someone.id, role: "observer" })).status).toBe(201);
+    const drifted = await sync(t.prisma, connectionId, { kind: "FULL" });
+    await control(origin, "/abilities", { enable: ["audit_trail"] });
+    expect(drifted.status, drifted.error).toBe("SUCCEEDED");
+    expect(drifted.drift).toBeGreaterThan(0);
+    expect(drain().map((x) => `${x.method} ${new URL(x.url).pathname}`)).toEqual(expect.arrayContaining([`GET /users/${someone.id}/audit/records`, `GET /teams/${team.id}/audit/records`]));
+  });
+
+  it("every kind of write the change pipeline makes, each with its read-back", async () => {
+    const row = await t.prisma.pagerDutyConnection.findUniqueOrThrow({ where: { id: connectionId } });
+    const users = [...origin.state.data.users.values()];
+    const owner = users.find((u) => u.role === "owner")!;
+    const clients = pipelineClients(row, owner.email, { timeoutMs: 5_000, baseDelayMs: 5 });
+    const member = users.find((u) => u.role === "limited_user" && origin.state.openIncidentsOf(u.id) === 0)!;
+    const team = [...origin.state.data.teams.values()].find((tm) => !origin.state.membership(tm.id, member.id))!;
+    const license = [...origin.state.data.licenses.values()].find((l) => l.valid_roles.includes("limited_user"))!;
+
+    const changes: Desired[] = [
+      { kind: "TEAM_MEMBER_PUT", teamId: team.id, userId: member.id, role: "responder" },
+      { kind: "TEAM_MEMBER_PUT", teamId: team.id, userId: member.id, role: "manager" },
+      { kind: "TEAM_MEMBER_REMOVE", teamId: team.id, userId: member.id },
+      { kind: "USER_ROLE_CHANGE", userId: member.id, role: "user" },
+      { kind: "USER_CREATE", name: "Pipeline Person", email: "pipeline.person@example.com", role: "limited_user", licenseId: license.id, timeZone: "Europe/Paris", jobTitle: "Engineer" },
+      { kind: "USER_SIGN_OUT", userId: member.id, types: ["web", "mobile"] },
+      { kind: "USER_SIGN_OUT", userId: member.id, types: ["web"] },
+    ];
+    for (const desired of changes) {
+      expect((await observe(clients.read, desired)).matches, `${desired.kind} not yet applied`).toBe(false);
+      await writeChange(clients.write, desired);
+      if (desired.kind !== "USER_SIGN_OUT") expect((await observe(clients.read, desired)).matches, `${desired.kind} applied`).toBe(true);
+    }
+    const created = (await observe(clients.read, changes[4]!)).userId!;
+    const deletion: Desired = { kind: "USER_DELETE", userId: created };
+    expect((await observe(clients.read, deletion)).matches).toBe(false);
+    await writeChange(clients.write, deletion);
+    expect((await observe(clients.read, deletion)).matches).toBe(true);
+
+    const exchanges = drain();
+    // POST /users carried the From header of a user on the account (NOTES §1.2).
+    const creation = exchanges.find((x) => x.method === "POST" && new URL(x.url).pathname === "/users")!;
+    expect(creation.headers.from).toBe(owner.email);
+    // The sign-out named both apps in one comma-separated type (NOTES §2.1).
+    expect(exchanges.some((x) => x.method === "DELETE" && new URL(x.url).searchParams.get("type") === "web,mobile")).toBe(true);
+  });
+
+  it("the credential check (abilities and the harmless write probe)", async () => {
+    const row = await t.prisma.pagerDutyConnection.findUniqueOrThrow({ where: { id: connectionId } });
+    const result = await checkCredential(pipelineClients(row, undefined).read);
+    expect(result).toMatchObject({ ok: true, accessLevel: "full" });
+    drain();
+  });
+
+  it("covered the sync's reads and every write of the change pipeline", () => {
+    const expected = [
+      // Full sync
+      "GET /abilities",
+      "GET /users",
+      "GET /licenses",
+      "GET /license_allocations",
+      "GET /schedules",
+      "GET /escalation_policies",
+      "GET /teams",
+      "GET /teams/{id}/members",
+      "GET /oncalls",
+      // Incremental sync
+      "GET /audit/records",
+      "GET /users/{id}",
+      "GET /users/{id}/license",
+      "GET /schedules/{id}",
+      "GET /users/{id}/audit/records",
+      "GET /teams/{id}/audit/records",
+      // Change pipeline writes
+      "PUT /teams/{id}/users/{user_id}",
+      "DELETE /teams/{id}/users/{user_id}",
+      "PUT /users/{id}",
+      "POST /users",
+      "DELETE /users/{id}",
+      "DELETE /oauth_delegations",
+    ];
+    expect(expected.filter((op) => !sent.has(op))).toEqual([]);
   });
 });
