@@ -4,11 +4,11 @@
  *
  * 1. Responses: each operation of #3 item 3 is called over HTTP with realistic parameters (includes, filters,
  *    pagination); the status is asserted and the body validated against the documented response schema.
- *    The documented error statuses 400/401/403/404/429 (and some 402s) are provoked and validated too; the
- *    last test proves that every listed operation, and every documented error status of it, was exercised
- *    (or names why the simulator cannot be made to answer it).
+ *    The documented error statuses 400/401/403/404/429 (and some 402s, and the audit feeds' 500) are provoked
+ *    and validated too; a coverage test proves that every listed operation, and every documented error
+ *    status of it, was exercised (or names why the simulator cannot be made to answer it).
  * 2. Requests: the portal's real PagerDuty client (lib/pagerduty, over its default pdjs transport) is pointed
- *    at a recording proxy in front of the simulator. A full and an incremental sync (lib/sync), the change
+ *    at a recording proxy in front of the simulator. Full, incremental and drift-attributing syncs (lib/sync), the change
  *    pipeline's writes (lib/changes/write.ts, one per kind of change), its read-backs (lib/changes/observe.ts)
  *    and the credential check run through it; every captured request is validated against the spec's request
  *    schemas.
@@ -466,6 +466,15 @@ describe("documented refusals conform to the spec", () => {
       await check(sim, { op: "GET /audit/records", label: "no audit trail", status: 402 });
     } finally {
       await control(sim, "/abilities", { enable: ["teams", "audit_trail"] });
+    }
+  });
+
+  it.each(withStatus(500))("%s → its documented 500 (an injected fault)", async (op) => {
+    expect((await control(sim, "/faults", { routes: { [op]: { errors: { probability: 1, statuses: [500] } } } })).status).toBe(200);
+    try {
+      await check(sim, { op, label: "server error", ...SAMPLES[op], status: 500 });
+    } finally {
+      await control(sim, "/faults", {});
     }
   });
 
