@@ -4,6 +4,7 @@ import { PageHeader } from "@/components/ui/page";
 import { can } from "@/lib/auth/access";
 import { requireActor } from "@/lib/auth/session";
 import { lastChainVerification } from "@/lib/audit/queries";
+import { changeCounters } from "@/lib/changes/queries";
 import { getDb } from "@/lib/db";
 import { jobHealth } from "@/lib/jobs/health";
 
@@ -44,9 +45,10 @@ export default async function DashboardPage() {
     ]);
     stats = { active, deactivated, events: head?.seq ?? 0n };
   }
-  const [check, jobs] = await Promise.all([
+  const [check, jobs, changes] = await Promise.all([
     overview ? lastChainVerification() : null,
     can(actor, "jobs.read") ? jobHealth() : null,
+    can(actor, "change.read") ? changeCounters(actor) : null,
   ]);
 
   return (
@@ -69,6 +71,13 @@ export default async function DashboardPage() {
             value={check ? (check.result?.ok ? "Intact" : "Broken") : "Not verified"}
             href="/audit"
           />
+        </section>
+      )}
+      {changes && (
+        <section aria-label="Changes to PagerDuty" className="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+          <Stat label="Unverified changes" value={changes.unverified} href="/admin/changes#unverified-title" />
+          <Stat label="Failed changes" value={changes.failed} href="/admin/changes#failing-title" />
+          <Stat label="Batches held for approval" value={changes.heldBatches} href="/admin/changes#held-title" />
         </section>
       )}
       {jobs && (

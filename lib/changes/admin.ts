@@ -19,7 +19,7 @@ const personActor = (actor: Actor): AuditActor => ({ type: "person", id: actor.p
 async function lockBatch(tx: Tx, batchId: string) {
   await tx.$queryRaw`SELECT "id" FROM "ChangeBatch" WHERE "id" = ${batchId} FOR UPDATE`;
   const batch = await tx.changeBatch.findUnique({ where: { id: batchId } });
-  if (!batch) throw new NotFoundError("No such change batch.");
+  if (!batch) throw new NotFoundError("No such change batch: check the id on the change queue. Nothing was changed.");
   return batch;
 }
 
@@ -66,7 +66,7 @@ export async function rejectBatch(db: Db, actor: Actor, input: { batchId: string
 
 async function lockChange(tx: Tx, changeId: string) {
   const head = await tx.changeRequest.findUnique({ where: { id: changeId }, select: { orderingKey: true } });
-  if (!head) throw new NotFoundError("No such change.");
+  if (!head) throw new NotFoundError("No such change: check the id on the change queue. Nothing was changed.");
   await lockOrderingKey(tx, head.orderingKey);
   return tx.changeRequest.findUniqueOrThrow({ where: { id: changeId } });
 }
@@ -131,7 +131,7 @@ export function inverseOf(desired: Desired, prior: Prior | null, createdUserId: 
 export async function undoChange(db: Db, actor: Actor, input: { changeId: string; reason: string; coverage?: CoverageDecision }): Promise<CreatedChanges> {
   return db.$transaction(async (tx) => {
     const change = await tx.changeRequest.findUnique({ where: { id: input.changeId } });
-    if (!change) throw new NotFoundError("No such change.");
+    if (!change) throw new NotFoundError("No such change: check the id on the change queue. Nothing was changed.");
     if (change.status !== "VERIFIED" && change.status !== "UNVERIFIED") throw new DomainError(`Only an applied change can be undone; this one is ${change.status.toLowerCase()}.`);
     const spec = inverseOf(change.desired as unknown as Desired, change.prior as Prior | null, change.userPdId);
     const created = await createChanges(tx, {

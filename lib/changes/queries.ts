@@ -75,8 +75,21 @@ export async function previewBatch(actor: Actor | null, batchId: string, db?: Db
   return batchPreview(db ?? (await getDb()), batchId);
 }
 
-/** For the dashboard: changes applied but never confirmed by a read. */
-export async function unverifiedCount(actor: Actor | null, db?: Db): Promise<number> {
+
+export interface ChangeCounters {
+  unverified: number;
+  failed: number;
+  heldBatches: number;
+}
+
+/** For the dashboard: changes that need a person (applied but never confirmed, failed) and held batches. */
+export async function changeCounters(actor: Actor | null, db?: Db): Promise<ChangeCounters> {
   requireRead(actor);
-  return (db ?? (await getDb())).changeRequest.count({ where: { status: "UNVERIFIED" } });
+  const d = db ?? (await getDb());
+  const [unverified, failed, heldBatches] = await Promise.all([
+    d.changeRequest.count({ where: { status: "UNVERIFIED" } }),
+    d.changeRequest.count({ where: { status: "FAILED" } }),
+    d.changeBatch.count({ where: { status: "HELD" } }),
+  ]);
+  return { unverified, failed, heldBatches };
 }

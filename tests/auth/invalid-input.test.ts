@@ -21,6 +21,8 @@ process.env.DEMO_MODE = "true";
 
 const LONG = "x".repeat(10_000);
 const UNKNOWN_ID = "cl0000000000000000unknown";
+/** Well-formed (a UUID, as change and batch ids are) but unknown. */
+const UNKNOWN_UUID = "00000000-0000-4000-8000-000000000000";
 
 /** Malformed inputs every action taking input must refuse cleanly. */
 const GENERIC: Array<[string, unknown]> = [
@@ -171,6 +173,50 @@ const ROWS: Record<string, InputRow> = {
       ["a PagerDuty user id that is not text", { connectionId: UNKNOWN_ID, personId: p.id, pdUserId: 7 }],
       ["a PagerDuty user id with a path in it", { connectionId: UNKNOWN_ID, personId: p.id, pdUserId: "../PABC" }],
       ["an unknown field", { connectionId: UNKNOWN_ID, personId: p.id, pdUserId: "PABC123", force: true }],
+    ],
+  },
+  // The change queue: ids are UUIDs; reasons are required where the audit trail records one.
+  "app/(portal)/admin/changes/actions.ts#approveChangeBatch": {
+    as: PortalRole.ADMIN,
+    cases: () => [
+      ["an unknown batch", { batchId: UNKNOWN_UUID }],
+      ["an id that is not a UUID", { batchId: UNKNOWN_ID }],
+      ["an over-long reason", { batchId: UNKNOWN_UUID, reason: "r".repeat(501) }],
+      ["an unknown field", { batchId: UNKNOWN_UUID, force: true }],
+    ],
+  },
+  "app/(portal)/admin/changes/actions.ts#rejectChangeBatch": {
+    as: PortalRole.ADMIN,
+    cases: () => [
+      ["an unknown batch", { batchId: UNKNOWN_UUID, reason: "Wrong group mapped" }],
+      ["a missing reason", { batchId: UNKNOWN_UUID }],
+      ["a blank reason", { batchId: UNKNOWN_UUID, reason: "   " }],
+      ["a reason that is not text", { batchId: UNKNOWN_UUID, reason: 42 }],
+    ],
+  },
+  "app/(portal)/admin/changes/actions.ts#retryFailedChange": {
+    as: PortalRole.ADMIN,
+    cases: () => [
+      ["an unknown change", { changeId: UNKNOWN_UUID }],
+      ["an id that is not a UUID", { changeId: "../changes" }],
+      ["an unknown field", { changeId: UNKNOWN_UUID, now: true }],
+    ],
+  },
+  "app/(portal)/admin/changes/actions.ts#cancelQueuedChange": {
+    as: PortalRole.ADMIN,
+    cases: () => [
+      ["an unknown change", { changeId: UNKNOWN_UUID, reason: "No longer needed" }],
+      ["a missing reason", { changeId: UNKNOWN_UUID }],
+      ["a too-short reason", { changeId: UNKNOWN_UUID, reason: "no" }],
+    ],
+  },
+  "app/(portal)/admin/changes/actions.ts#undoAppliedChange": {
+    as: PortalRole.ADMIN,
+    cases: () => [
+      ["an unknown change", { changeId: UNKNOWN_UUID, reason: "Downgraded by mistake" }],
+      ["a missing reason", { changeId: UNKNOWN_UUID }],
+      ["an unknown coverage choice", { changeId: UNKNOWN_UUID, reason: "Downgraded by mistake", coverage: "never" }],
+      ["an over-long reason", { changeId: UNKNOWN_UUID, reason: "r".repeat(501) }],
     ],
   },
   "app/signin/actions.ts#demoSignIn": {

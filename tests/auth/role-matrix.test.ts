@@ -18,6 +18,7 @@ import { createPerson, signInAs } from "./support/fixtures";
 import { insertConnection } from "../connections/support/fixtures";
 import { KEYS, sharedPagerDuty } from "../connections/support/pagerduty";
 import { insertPdUser } from "../pagerduty-data/fixtures";
+import { seedChange } from "../changes/fixtures/rows";
 
 process.env.DEMO_MODE = "true"; // demo sign-in is one of the actions
 
@@ -123,6 +124,32 @@ const MATRIX: Record<string, MatrixRow> = {
       const u = await insertPdUser(w.db, c.id);
       return { connectionId: c.id, personId: w.target.id, pdUserId: u.pdId };
     },
+    expect: adminOnly,
+    writes: true,
+  },
+  // The change queue (admin only; auditors read it): each operation is one transaction with its audit event.
+  "app/(portal)/admin/changes/actions.ts#approveChangeBatch": {
+    input: async (w) => ({ batchId: (await seedChange(w.db, w.target.id, "held")).batchId, reason: "Mapping reviewed" }),
+    expect: adminOnly,
+    writes: true,
+  },
+  "app/(portal)/admin/changes/actions.ts#rejectChangeBatch": {
+    input: async (w) => ({ batchId: (await seedChange(w.db, w.target.id, "held")).batchId, reason: "Wrong group mapped" }),
+    expect: adminOnly,
+    writes: true,
+  },
+  "app/(portal)/admin/changes/actions.ts#retryFailedChange": {
+    input: async (w) => ({ changeId: (await seedChange(w.db, w.target.id, "failed")).changeId }),
+    expect: adminOnly,
+    writes: true,
+  },
+  "app/(portal)/admin/changes/actions.ts#cancelQueuedChange": {
+    input: async (w) => ({ changeId: (await seedChange(w.db, w.target.id, "failed")).changeId, reason: "No longer needed" }),
+    expect: adminOnly,
+    writes: true,
+  },
+  "app/(portal)/admin/changes/actions.ts#undoAppliedChange": {
+    input: async (w) => ({ changeId: (await seedChange(w.db, w.target.id, "verified")).changeId, reason: "Downgraded by mistake" }),
     expect: adminOnly,
     writes: true,
   },
