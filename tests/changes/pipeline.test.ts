@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ChangeRefused, configurePipeline, undoChange } from "@/lib/changes";
+import { createConnection } from "@/lib/connections/service";
 import type { Db } from "@/lib/db";
 import type { Worker } from "@/lib/jobs";
 import { startTestSimulator } from "../simulator/support/simulator";
@@ -147,7 +148,15 @@ describe("change pipeline", () => {
   });
 
   it("a read-only credential refuses write changes when they are created, saying why, and writes nothing", async () => {
-    const readOnly = await connectTo(db, sim, { apiKey: sim.keys.readOnly, readOnly: true });
+    // Connected the way an admin does it: the credential check probes PagerDuty and finds the key read-only.
+    const owner = await createAdmin(db, "ro-owner");
+    const { connection: readOnly, check } = await createConnection(
+      db,
+      { personId: owner.id, email: owner.email, name: owner.name, roles: ["ADMIN"] },
+      { name: `Read-only ${Date.now()}`, subdomain: "acme", region: "US", apiBaseUrl: sim.url, ownerPersonId: owner.id, purpose: "Access reviews only", credentialKind: "API_KEY", apiKey: sim.keys.readOnly },
+      { requestId: null, clientIp: null },
+    );
+    expect(check.accessLevel).toBe("read_only");
     const before = await db.changeRequest.count();
     const attempt = requestChanges(db, { connectionId: readOnly.id, cause: adminCause(), requestedBy: system, changes: [{ spec: { kind: "user_delete", userId: plainUser(used).id } }] });
     await expect(attempt).rejects.toThrow(ChangeRefused);

@@ -22,13 +22,10 @@ export async function createAdmin(db: Db, label = "admin") {
   return db.person.create({ data: { id, email: `${label}-${id.slice(0, 8)}@example.test`, name: `Admin ${label}`, roles: ["ADMIN"], status: "ACTIVE" } });
 }
 
-export async function connectTo(db: Db, sim: RunningSimulator, opts: { apiKey?: string; readOnly?: boolean } = {}) {
+export async function connectTo(db: Db, sim: RunningSimulator) {
   const owner = await createAdmin(db, "owner");
-  const row = await insertConnection(db, { ownerPersonId: owner.id, apiBaseUrl: sim.url, apiKey: opts.apiKey ?? sim.keys.full });
-  return db.pagerDutyConnection.update({
-    where: { id: row.id },
-    data: { abilities: [...sim.state.data.abilities].sort(), ...(opts.readOnly ? { readOnly: true, accessLevel: "READ_ONLY" } : {}) },
-  });
+  const row = await insertConnection(db, { ownerPersonId: owner.id, apiBaseUrl: sim.url, apiKey: sim.keys.full });
+  return db.pagerDutyConnection.update({ where: { id: row.id }, data: { abilities: [...sim.state.data.abilities].sort() } });
 }
 
 /** Writes the simulator's organisation into the synced tables, as a completed sync would. */
