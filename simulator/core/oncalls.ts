@@ -39,8 +39,37 @@ const CACHE_SIZE = 32;
 /** Keyed by state too: tests and resets create new states, which must never see another state's lists. */
 const caches = new WeakMap<SimState, Map<string, readonly OncallEntry[]>>();
 
+/** Instants are answered from the on-calls of the hour around them (see pointInTime). */
+const POINT_WINDOW_MS = 3_600_000;
+
 /** The on-calls matching the filter, ordered by policy (name, id), level, start (permanent first), user, schedule. */
 export function listOncalls(state: SimState, filter: OncallFilter): readonly OncallEntry[] {
+  return filter.since === filter.until ? pointInTime(state, filter) : cachedList(state, filter);
+}
+
+/**
+ * "Who is on call now" (since = until, GET /oncalls's default) names a new instant on every request while the
+ * clock runs, so it would never hit the cache. It is answered from the cached list of the clock hour that holds
+ * the instant, keeping the shifts that contain it: a shift that contains the instant overlaps that hour, so the
+ * answer is the same, and one render serves every request of the hour.
+ */
+function pointInTime(state: SimState, f: OncallFilter): OncallEntry[] {
+  const t = f.since;
+  const since = Math.floor(t / POINT_WINDOW_MS) * POINT_WINDOW_MS;
+  const hour = cachedList(state, { ...f, since, until: since + POINT_WINDOW_MS, earliest: false });
+  const at = hour.filter((e) => e.start === null || e.end === null || (e.start <= t && t < e.end));
+  if (!f.earliest) return at;
+  // Entries are sorted by start within a level: the first per (policy, level, user) is the earliest.
+  const seen = new Set<string>();
+  return at.filter((e) => {
+    const key = `${e.policyId}|${e.level}|${e.userId}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function cachedList(state: SimState, filter: OncallFilter): readonly OncallEntry[] {
   let cache = caches.get(state);
   if (!cache) caches.set(state, (cache = new Map()));
   const key = `${state.version}|${JSON.stringify(filter)}`;

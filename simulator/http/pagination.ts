@@ -40,6 +40,23 @@ export function classicBody<T, U>(key: string, query: URLSearchParams, all: read
   return { [key]: page.items.map(serialise), ...page.envelope };
 }
 
+const COMMA = Buffer.from(",");
+
+/**
+ * classicBody as UTF-8 JSON, from items already serialised (`toJson` gives each item's JSON bytes): joining
+ * cached buffers costs a copy, where serialising and encoding a 100-user page costs most of a request.
+ */
+export function classicJson<T>(key: string, query: URLSearchParams, all: readonly T[], toJson: (item: T) => Buffer): Buffer {
+  const page = classicPage(query, all);
+  const parts: Buffer[] = [Buffer.from(`{${JSON.stringify(key)}:[`)];
+  page.items.forEach((item, i) => {
+    if (i > 0) parts.push(COMMA);
+    parts.push(toJson(item));
+  });
+  parts.push(Buffer.from(`],${JSON.stringify(page.envelope).slice(1)}`));
+  return Buffer.concat(parts);
+}
+
 /** Opaque cursor: base64url of the position after the last item served. */
 export function encodeCursor(position: number): string {
   return Buffer.from(JSON.stringify({ p: position }), "utf8").toString("base64url");

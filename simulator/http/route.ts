@@ -32,6 +32,8 @@ export interface SimResponse {
   status: number;
   /** JSON-serialised unless undefined (204). */
   body?: unknown;
+  /** The body already serialised as UTF-8 JSON (hot list routes build it from cached parts); wins over `body`. */
+  json?: Buffer;
   headers?: Record<string, string>;
 }
 

@@ -284,7 +284,7 @@ export class SimulatorServer {
 
   private send(res: http.ServerResponse, requestId: string, response: SimResponse, rateHeaders?: Record<string, string>): void {
     if (res.destroyed || res.headersSent) return;
-    const payload = response.status === 204 || response.body === undefined ? "" : JSON.stringify(response.body);
+    const payload = response.status === 204 ? "" : (response.json ?? (response.body === undefined ? "" : JSON.stringify(response.body)));
     res.writeHead(response.status, {
       ...rateHeaders,
       ...response.headers,

@@ -6,7 +6,7 @@
  */
 import { listOncalls, type OncallEntry } from "../core/oncalls";
 import { invalidInput } from "../http/errors";
-import { classicBody } from "../http/pagination";
+import { classicJson } from "../http/pagination";
 import { defineRoutes, type SimContext, type SimRequest, type SimResponse } from "../http/route";
 import { policyReference, scheduleReference, userReference } from "../http/serialize";
 import { formatInZone } from "../schedule/render";
@@ -42,7 +42,23 @@ function listOncallsRoute(req: SimRequest, ctx: SimContext): SimResponse {
   });
   const tz = timeZoneParam(req, "Etc/UTC");
   const include = includes(req);
-  return { status: 200, body: classicBody("oncalls", req.query, entries, (e) => oncallJson(ctx, e, tz, include)) };
+  const key = `${ctx.baseUrl}|${tz}|${[...include].sort().join(",")}`;
+  return { status: 200, json: classicJson("oncalls", req.query, entries, (e) => oncallBytes(ctx, e, tz, include, key)) };
+}
+
+/**
+ * Serialised on-calls, per entry and view (zone, include[]). listOncalls hands out the same entry objects for as
+ * long as the state's version holds (its lists are cached per version), so an entry's bytes never go stale; the
+ * sync pages through the same list hundreds of times a second.
+ */
+const entryBytes = new WeakMap<OncallEntry, { key: string; bytes: Buffer }>();
+
+function oncallBytes(ctx: SimContext, e: OncallEntry, tz: string, include: ReadonlySet<string>, key: string): Buffer {
+  const hit = entryBytes.get(e);
+  if (hit?.key === key) return hit.bytes;
+  const bytes = Buffer.from(JSON.stringify(oncallJson(ctx, e, tz, include)));
+  entryBytes.set(e, { key, bytes });
+  return bytes;
 }
 
 function oncallJson(ctx: SimContext, e: OncallEntry, tz: string, include: ReadonlySet<string>) {

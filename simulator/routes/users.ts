@@ -10,7 +10,7 @@ import { COLORS } from "../core/names";
 import { licenseGroupOf, roleAllowed } from "../core/seed";
 import { keyReferenceId } from "../core/state";
 import { PdError, abilityMissing, invalidInput, notFound } from "../http/errors";
-import { classicBody } from "../http/pagination";
+import { classicJson } from "../http/pagination";
 import { defineRoutes, type SimContext, type SimRequest } from "../http/route";
 import { htmlUrl, selfUrl, teamReference } from "../http/serialize";
 import { isValidTimeZone } from "../schedule/tz";
@@ -18,8 +18,40 @@ import { checkType, optionalString, requireAbility, requiredString, wrappedBody,
 
 const DEFAULT_TIME_ZONE = "Etc/UTC";
 
+/**
+ * Serialised users, per user object (an update replaces the object) and state version (team references follow
+ * memberships): list pages are served hundreds of times a second, and the hashes below dominate otherwise.
+ * Callers only serialise the result, never change it.
+ */
+interface CachedUser {
+  version: number;
+  baseUrl: string;
+  json: ReturnType<typeof buildUserJson>;
+  bytes?: Buffer;
+}
+const userJsonCache = new WeakMap<SimUser, CachedUser>();
+
+function cachedUser(ctx: SimContext, user: SimUser): CachedUser {
+  const hit = userJsonCache.get(user);
+  if (hit && hit.version === ctx.state.version && hit.baseUrl === ctx.baseUrl) return hit;
+  const entry: CachedUser = { version: ctx.state.version, baseUrl: ctx.baseUrl, json: buildUserJson(ctx, user) };
+  userJsonCache.set(user, entry);
+  return entry;
+}
+
 /** The User object as PagerDuty serialises it (spec schema User). `teams` is always sent, as PagerDuty does. */
 export function userJson(ctx: SimContext, user: SimUser) {
+  return cachedUser(ctx, user).json;
+}
+
+/** userJson as UTF-8 JSON (the users list is built from these). */
+function userBytes(ctx: SimContext, user: SimUser): Buffer {
+  const entry = cachedUser(ctx, user);
+  entry.bytes ??= Buffer.from(JSON.stringify(entry.json));
+  return entry.bytes;
+}
+
+function buildUserJson(ctx: SimContext, user: SimUser) {
   const self = selfUrl(ctx, "users", user.id);
   return {
     id: user.id,
@@ -75,7 +107,7 @@ function listUsers(req: SimRequest, ctx: SimContext) {
   // PagerDuty's `query` matches names and email addresses, case-insensitively (Teleport relies on the email match).
   const q = req.query.get("query")?.trim().toLowerCase();
   if (q) users = users.filter((u) => u.name.toLowerCase().includes(q) || u.email.toLowerCase().includes(q));
-  return { status: 200, body: classicBody("users", req.query, users, (u) => userJson(ctx, u)) };
+  return { status: 200, json: classicJson("users", req.query, users, (u) => userBytes(ctx, u)) };
 }
 
 function validRole(value: unknown): UserRole {
