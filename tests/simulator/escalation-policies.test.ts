@@ -4,14 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningSimulator } from "@/simulator";
-import { addKnownSchedule, type KnownSchedule } from "./support/known-schedule";
-import { control, pd, startTestSimulator } from "./support/simulator";
+import { startKnownSimulator, type KnownSchedule } from "./support/known-schedule";
+import { control, pd } from "./support/simulator";
 
 let sim: RunningSimulator;
 let k: KnownSchedule;
 beforeAll(async () => {
-  sim = await startTestSimulator({ size: { users: 50, teams: 5, schedules: 5, escalationPolicies: 8 }, rateLimitPerMinute: 0 });
-  k = addKnownSchedule(sim);
+  ({ sim, k } = await startKnownSimulator({ users: 50, teams: 5, schedules: 5, escalationPolicies: 8 }));
 });
 afterAll(() => sim.close());
 

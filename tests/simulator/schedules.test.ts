@@ -7,18 +7,17 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunningSimulator } from "@/simulator";
-import { addKnownSchedule, KNOWN_NOW, type KnownSchedule } from "./support/known-schedule";
-import { control, pd, startTestSimulator } from "./support/simulator";
+import { freezeAtKnownNow, KNOWN_NOW, startKnownSimulator, type KnownSchedule } from "./support/known-schedule";
+import { pd } from "./support/simulator";
 
 let sim: RunningSimulator;
 let k: KnownSchedule;
 beforeAll(async () => {
-  sim = await startTestSimulator({ size: { users: 40, teams: 4, schedules: 4, escalationPolicies: 4 }, rateLimitPerMinute: 0 });
-  k = addKnownSchedule(sim);
+  ({ sim, k } = await startKnownSimulator());
 });
 afterAll(() => sim.close());
 beforeEach(async () => {
-  await control(sim, "/clock", { set: KNOWN_NOW, freeze: true });
+  await freezeAtKnownNow(sim);
   k.daily.overrides = [];
   sim.state.touch();
 });

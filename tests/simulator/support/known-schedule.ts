@@ -11,8 +11,10 @@
  * The sim clock is frozen at NOW = Tue 2025-06-03 12:00Z (B is on the daily layer; nobody on office hours).
  */
 import type { RunningSimulator } from "@/simulator";
+import type { OrgSize } from "@/simulator/core/seed";
 import type { SimEscalationPolicy } from "@/simulator/core/model";
 import type { SimSchedule } from "@/simulator/schedule/types";
+import { control, startTestSimulator } from "./simulator";
 
 export const KNOWN_NOW = "2025-06-03T12:00:00.000Z";
 
@@ -91,4 +93,16 @@ export function addKnownSchedule(sim: RunningSimulator): KnownSchedule {
   state.seedPolicy(policy);
   state.touch();
   return { users: { A, B, C, D }, daily, office, policy, teamId };
+}
+
+/** A small seeded organisation (rate limit off) with the known corner added. */
+export async function startKnownSimulator(size: OrgSize = { users: 40, teams: 4, schedules: 4, escalationPolicies: 4 }): Promise<{ sim: RunningSimulator; k: KnownSchedule }> {
+  const sim = await startTestSimulator({ size, rateLimitPerMinute: 0 });
+  return { sim, k: addKnownSchedule(sim) };
+}
+
+/** Puts the sim clock back at KNOWN_NOW, frozen (through the control API, as a test would). */
+export async function freezeAtKnownNow(sim: RunningSimulator): Promise<void> {
+  const res = await control(sim, "/clock", { set: KNOWN_NOW, freeze: true });
+  if (res.status !== 200) throw new Error(`clock: ${res.status}`);
 }
