@@ -27,6 +27,15 @@ function Status({ status }: { status: string }) {
   return <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[status] ?? ""}`}>{status.charAt(0) + status.slice(1).toLowerCase()}</span>;
 }
 
+/** Cause ids are mostly UUIDs: the first 8 characters identify one; the whole id is in the tooltip. */
+function CauseId({ id }: { id: string }) {
+  return (
+    <span className="font-mono" title={id}>
+      {id.length > 12 ? `${id.slice(0, 8)}…` : id}
+    </span>
+  );
+}
+
 function coverageText(warning: unknown): string | null {
   const w = warning as { reasons?: string[] } | null;
   return w?.reasons?.length ? w.reasons.join("; ") : null;
@@ -68,7 +77,7 @@ function ChangeTable({ caption, rows, columns, manage }: { caption: string; rows
               <td className="px-4 py-3 text-xs text-slate-600">
                 {c.causeKind.toLowerCase().replace("_", " ")}
                 <br />
-                <span className="font-mono">{c.causeId.slice(0, 24)}</span>
+                <CauseId id={c.causeId} />
               </td>
               {columns.includes("when") && <td className="px-4 py-3 text-xs text-slate-700">{when(c.runAt)}</td>}
               {columns.includes("error") && (
@@ -125,7 +134,7 @@ function HeldBatch({ batch, manage }: { batch: BatchPreview; manage: boolean }) 
         <div>
           <p className="font-medium text-amber-900">{batch.heldReason ?? "Held for approval."}</p>
           <p className="text-xs text-amber-800">
-            {batch.changes.length} change{batch.changes.length === 1 ? "" : "s"} · {batch.usersTouched} user{batch.usersTouched === 1 ? "" : "s"} of {batch.accountUsers || "?"} · {batch.deletions} deletion{batch.deletions === 1 ? "" : "s"} · cause {batch.causeKind.toLowerCase().replace("_", " ")} {batch.causeId.slice(0, 24)} · {when(batch.createdAt)}
+            {batch.changes.length} change{batch.changes.length === 1 ? "" : "s"} · {batch.usersTouched} user{batch.usersTouched === 1 ? "" : "s"} of {batch.accountUsers || "?"} · {batch.deletions} deletion{batch.deletions === 1 ? "" : "s"} · cause {batch.causeKind.toLowerCase().replace("_", " ")} <CauseId id={batch.causeId} /> · {when(batch.createdAt)}
           </p>
         </div>
         {manage && (
