@@ -14,7 +14,8 @@ import { coverageWarning, describeCoverage, type CoverageWarning } from "./cover
 import { pipelineOptions } from "./options";
 import { enqueueApply } from "./queue";
 import { downgradeRole, roleAbilityProblem, roleLicenseProblem, RuleViolation } from "./rules";
-import { causeKindOf, changeSpecSchema, describeDesired, orderingKey, userKeyOf, type Cause, type ChangeSpec, type Desired, type Prior, type Requester } from "./types";
+import { SyncedLookup } from "./lookup";
+import { causeKindOf, changeSpecSchema, describeDesired, orderingKey, userKeyOf, type Cause, type ChangeSpec, type Desired, type ParsedChangeSpec, type Prior, type Requester } from "./types";
 
 export type CoverageDecision = { mode: "after_shift" } | { mode: "now"; reason: string };
 
@@ -107,19 +108,34 @@ export async function createChanges(tx: Tx, input: CreateChangesInput): Promise<
   }
   const settings = await changeSettings(tx, connection.id);
 
-  const planned: Planned[] = [];
-  const existing: CreatedChange[] = [];
-  for (const item of input.changes) {
+  const specs = input.changes.map((item) => {
     const parsed = changeSpecSchema.safeParse(item.spec);
     if (!parsed.success) throw new ChangeRefused(`A change is not valid: ${parsed.error.issues.map((i) => `${i.path.join(".") || "change"}: ${i.message}`).join("; ")}. Nothing was changed.`);
-    const desired = await resolveDesired(tx, connection.id, connection.abilities, settings, parsed.data);
-    const key = item.idempotencyKey ?? defaultKey(input.cause, desired);
-    const found = await tx.changeRequest.findUnique({ where: { idempotencyKey: key }, select: { id: true, status: true, coverageWarning: true } });
-    if (found) {
-      existing.push({ id: found.id, status: found.status, idempotencyKey: key, created: false, coverageWarning: found.coverageWarning as CoverageWarning | null });
+    return parsed.data;
+  });
+  const synced = new SyncedLookup(tx, connection.id);
+  await synced.preload(specs);
+  const resolved: { item: ChangeInput; desired: Desired; key: string }[] = [];
+  for (const [i, item] of input.changes.entries()) {
+    const desired = await resolveDesired(synced, connection.abilities, settings, specs[i]!);
+    resolved.push({ item, desired, key: item.idempotencyKey ?? defaultKey(input.cause, desired) });
+  }
+  const found = await tx.changeRequest.findMany({ where: { idempotencyKey: { in: resolved.map((r) => r.key) } }, select: { id: true, status: true, coverageWarning: true, idempotencyKey: true } });
+  const foundByKey = new Map(found.map((f) => [f.idempotencyKey, f]));
+
+  const planned: Planned[] = [];
+  const existing: CreatedChange[] = [];
+  const plannedByKey = new Map<string, Planned>();
+  for (const { item, desired, key } of resolved) {
+    // Asked before (or twice in this call): the change that exists is the answer, not a second one.
+    const earlier = foundByKey.get(key) ?? plannedByKey.get(key);
+    if (earlier) {
+      existing.push({ id: earlier.id, status: earlier.status, idempotencyKey: key, created: false, coverageWarning: ("warning" in earlier ? earlier.warning : earlier.coverageWarning) as CoverageWarning | null });
       continue;
     }
-    planned.push(await plan(tx, connection.id, settings, desired, key, item.coverage ?? input.coverage, input.requestedBy, clockNow, item.undoOfId ?? null));
+    const p = await plan(tx, synced, connection.id, settings, desired, key, item.coverage ?? input.coverage, input.requestedBy, clockNow, item.undoOfId ?? null);
+    plannedByKey.set(key, p);
+    planned.push(p);
   }
 
   const batch = await openBatch(tx, connection.id, input.cause, now);
@@ -201,11 +217,11 @@ function defaultKey(cause: Cause, desired: Desired): string {
   return `${cause.kind}:${cause.id}:${desired.kind}:${target}${value}`;
 }
 
-async function resolveDesired(tx: Tx, connectionId: string, abilities: string[], settings: ChangeSettings, spec: import("./types").ParsedChangeSpec): Promise<Desired> {
+async function resolveDesired(synced: SyncedLookup, abilities: string[], settings: ChangeSettings, spec: ParsedChangeSpec): Promise<Desired> {
   try {
     switch (spec.kind) {
       case "team_member_put": {
-        const user = await tx.pdUser.findUnique({ where: { connectionId_pdId: { connectionId, pdId: spec.userId } }, select: { role: true, name: true } });
+        const user = await synced.user(spec.userId);
         if (user?.role === "read_only_user") throw new RuleViolation(`${user.name} has the read_only_user base role, which PagerDuty does not allow on teams: change the base role first.`);
         return { kind: "TEAM_MEMBER_PUT", teamId: spec.teamId, userId: spec.userId, role: spec.role };
       }
@@ -214,12 +230,12 @@ async function resolveDesired(tx: Tx, connectionId: string, abilities: string[],
       case "user_role_remove":
         return { kind: "USER_ROLE_CHANGE", userId: spec.userId, role: downgradeRole(settings.downgradeRole, abilities) };
       case "user_role_change": {
-        const problem = roleAbilityProblem(spec.role, abilities) ?? (await licenseProblem(tx, connectionId, spec.userId, null, spec.role));
+        const problem = roleAbilityProblem(spec.role, abilities) ?? (await licenseProblem(synced, spec.userId, null, spec.role));
         if (problem) throw new RuleViolation(problem);
         return { kind: "USER_ROLE_CHANGE", userId: spec.userId, role: spec.role };
       }
       case "user_create": {
-        const problem = spec.role ? (roleAbilityProblem(spec.role, abilities) ?? (await licenseProblem(tx, connectionId, null, spec.licenseId ?? null, spec.role))) : null;
+        const problem = spec.role ? (roleAbilityProblem(spec.role, abilities) ?? (await licenseProblem(synced, null, spec.licenseId ?? null, spec.role))) : null;
         if (problem) throw new RuleViolation(problem);
         return { ...spec, kind: "USER_CREATE" };
       }
@@ -234,23 +250,27 @@ async function resolveDesired(tx: Tx, connectionId: string, abilities: string[],
   }
 }
 
-async function licenseProblem(tx: Tx, connectionId: string, userId: string | null, licenseId: string | null, role: string): Promise<string | null> {
-  let id = licenseId;
-  if (!id && userId) id = (await tx.pdUser.findUnique({ where: { connectionId_pdId: { connectionId, pdId: userId } }, select: { licensePdId: true } }))?.licensePdId ?? null;
-  if (!id) return null;
-  const license = await tx.pdLicense.findUnique({ where: { connectionId_pdId: { connectionId, pdId: id } }, select: { name: true, validRoles: true } });
-  return roleLicenseProblem(role, license);
+async function licenseProblem(synced: SyncedLookup, userId: string | null, licenseId: string | null, role: string): Promise<string | null> {
+  const id = licenseId ?? (userId ? ((await synced.user(userId))?.licensePdId ?? null) : null);
+  return id ? roleLicenseProblem(role, await synced.license(id)) : null;
 }
 
-async function plan(tx: Tx, connectionId: string, settings: ChangeSettings, desired: Desired, key: string, decision: CoverageDecision | undefined, requester: Requester, now: Date, undoOfId: string | null): Promise<Planned> {
-  const userId = "userId" in desired ? desired.userId : null;
-  const teamId = "teamId" in desired ? desired.teamId : null;
-  const [user, team] = await Promise.all([
-    userId ? tx.pdUser.findUnique({ where: { connectionId_pdId: { connectionId, pdId: userId } } }) : null,
-    teamId ? tx.pdTeam.findUnique({ where: { connectionId_pdId: { connectionId, pdId: teamId } }, select: { name: true } }) : null,
-  ]);
+async function plan(
+  tx: Tx,
+  synced: SyncedLookup,
+  connectionId: string,
+  settings: ChangeSettings,
+  desired: Desired,
+  key: string,
+  decision: CoverageDecision | undefined,
+  requester: Requester,
+  now: Date,
+  undoOfId: string | null,
+): Promise<Planned> {
+  const user = "userId" in desired ? await synced.user(desired.userId) : null;
+  const team = "teamId" in desired ? await synced.team(desired.teamId) : null;
   const label = describeDesired(desired, { user: user ? `${user.name} <${user.email}>` : undefined, team: team?.name });
-  const prior = await priorState(tx, connectionId, desired, user);
+  const prior = await priorState(tx, synced, connectionId, desired, user);
   const warning = await coverageWarning(tx, connectionId, desired, now, settings.coverageHorizonHours);
   const base = { id: randomUUID(), desired, prior, label, idempotencyKey: key, warning, undoOfId };
   if (!warning) return { ...base, status: "PENDING", runAt: null, overrideReason: null, heldForCoverage: false };
@@ -269,11 +289,11 @@ async function plan(tx: Tx, connectionId: string, settings: ChangeSettings, desi
 }
 
 /** What PagerDuty showed before, per the synced model: what undo puts back. */
-async function priorState(tx: Tx, connectionId: string, desired: Desired, user: { name: string; email: string; role: string; licensePdId: string | null } | null): Promise<Prior | null> {
+async function priorState(tx: Tx, synced: SyncedLookup, connectionId: string, desired: Desired, user: { name: string; email: string; role: string; licensePdId: string | null } | null): Promise<Prior | null> {
   switch (desired.kind) {
     case "TEAM_MEMBER_PUT":
     case "TEAM_MEMBER_REMOVE": {
-      const m = await tx.pdTeamMembership.findUnique({ where: { connectionId_teamPdId_userPdId: { connectionId, teamPdId: desired.teamId, userPdId: desired.userId } } });
+      const m = await synced.membership(desired.teamId, desired.userId);
       return m && !m.removedAt ? { member: true, role: m.role } : { member: false };
     }
     case "USER_ROLE_CHANGE":

@@ -86,6 +86,18 @@ describe("change pipeline", () => {
     expect(await db.changeRequest.count({ where: { causeId: cause.id } })).toBe(1);
   });
 
+  it("the same change listed twice in one request is created once", async () => {
+    const team = firstTeam();
+    const user = plainUser(used, team.id);
+    const spec = { kind: "team_member_put" as const, teamId: team.id, userId: user.id, role: "responder" as const };
+    const created = await requestChanges(db, { connectionId, cause: adminCause(), requestedBy: system, changes: [{ spec }, { spec }] });
+    expect(created.changes.map((c) => c.created).sort()).toEqual([false, true]);
+    expect(new Set(created.changes.map((c) => c.id)).size).toBe(1);
+    const [row] = await settled(db, [created.changes[0]!.id]);
+    expect(row!.status).toBe("VERIFIED");
+    expect(memberRecords(sim.state, team.id, user.id)).toHaveLength(2); // one PUT: member added + role set
+  });
+
   it("runs the changes of one user in creation order: add, then remove, ends removed", async () => {
     const team = firstTeam();
     const user = plainUser(used, team.id);
