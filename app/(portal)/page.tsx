@@ -90,10 +90,8 @@ export default async function DashboardPage() {
         <PageHeader title="Coming to this portal" description="These capabilities are being built; their pages say so plainly until they ship." />
         <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
           {[
-            ["PagerDuty sync", "Users, roles, teams, schedules, on-call shifts and escalation policies, fresh and complete."],
             ["Access reviews", "Campaigns where reviewers certify or revoke access, with evidence auditors accept."],
             ["Just-in-time access", "Time-bound access that approvers grant, or that follows your on-call shift."],
-            ["Verified write-back", "Every change applied once through one pipeline and verified by reading PagerDuty again."],
             ["Lifecycle", "Joiner, mover and leaver changes from your identity source through approved role mappings."],
           ].map(([title, text]) => (
             <li key={title} className="rounded-lg border border-dashed border-slate-300 bg-white p-4">
