@@ -87,13 +87,31 @@ export interface GrantChanges {
   drift: { id: string; pdUserId: string; entitlementKey: string; actor: string; method: string; changedAt: string | null }[];
 }
 
+/**
+ * The first successful sync: every holding becomes a BASELINE grant, in one statement (no attribution to
+ * look up, nothing to replace; tens of thousands of rows need not travel through the application).
+ */
+export async function applyBaselineGrants(tx: Tx, input: Pick<ApplyGrantsInput, "connectionId" | "runId" | "at">): Promise<GrantChanges> {
+  const created = await tx.$executeRawUnsafe(
+    `WITH d AS (${DESIRED})
+     INSERT INTO "Grant" ("id", "connectionId", "pdUserId", "entitlement", "entitlementKey", "role", "teamPdId", "schedulePdId", "origin", "activeKey", "firstSyncRunId", "firstSeenAt", "lastSeenAt")
+     SELECT gen_random_uuid()::text, $1, d.uid, d.ent::"EntitlementKind", d.k, d.role, d.team, d.sched, 'BASELINE'::"GrantOrigin", $1 || '|' || d.uid || '|' || d.k, $2, $3::timestamptz, $3::timestamptz
+     FROM d WHERE NOT EXISTS (SELECT 1 FROM "Grant" g WHERE ${HELD})`,
+    input.connectionId,
+    input.runId,
+    input.at.toISOString(),
+  );
+  return { created, removed: 0, drift: [] };
+}
+
 export async function applyGrants(tx: Tx, input: ApplyGrantsInput): Promise<GrantChanges> {
   const { connectionId: c, at, runId } = input;
   await tx.$executeRawUnsafe(`WITH d AS (${DESIRED}) UPDATE "Grant" g SET "lastSeenAt" = $2::timestamptz FROM d WHERE ${HELD}`, c, at.toISOString());
+  // Every grant still held was just stamped with this run's time: the others are no longer held. (No anti-join
+  // against the holdings: without table statistics — PGlite has no autovacuum — it ran as a nested loop.)
   const removed = await tx.$queryRawUnsafe<{ id: string; pdUserId: string; entitlement: string; teamPdId: string | null }[]>(
-    `WITH d AS (${DESIRED})
-     UPDATE "Grant" g SET "removedAt" = $2::timestamptz, "activeKey" = NULL, "removedSyncRunId" = $3
-     WHERE g."connectionId" = $1 AND g."activeKey" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM d WHERE ${HELD})
+    `UPDATE "Grant" g SET "removedAt" = $2::timestamptz, "activeKey" = NULL, "removedSyncRunId" = $3
+     WHERE g."connectionId" = $1 AND g."activeKey" IS NOT NULL AND g."lastSeenAt" IS DISTINCT FROM $2::timestamptz
      RETURNING g."id", g."pdUserId", g."entitlement"::text AS entitlement, g."teamPdId"`,
     c,
     at.toISOString(),

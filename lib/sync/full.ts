@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { isPagerDutyError, type Listing, type PdEscalationPolicy, type PdOncall } from "@/lib/pagerduty";
-import { markUnseenRemoved } from "./bulk";
+import { markUnseenRemoved, type Row } from "./bulk";
 import { forEachLimit, throwIfAborted, type SyncContext } from "./context";
 import {
   layerMemberRows,
@@ -24,15 +24,25 @@ import {
 } from "./entities";
 import { writeEntity, writeLicenseAllocations } from "./store";
 
+/** Team members are written in batches of about this many rows. */
+const MEMBER_BATCH = 2_500;
 const pagesFor = (n: number) => Math.max(1, Math.ceil(n / 100));
 export const NO_TEAMS_WARNING = "Teams and team memberships were not synced: the PagerDuty account lacks the teams ability (its plan has no Teams).";
 
 /** Reads a listing to its end, counting pages for progress. */
 export async function readAll<T>(ctx: SyncContext, entity: string, list: Listing<T>): Promise<T[]> {
-  const out: T[] = [];
+  return readMapped(ctx, entity, list, (item) => [item]);
+}
+
+/**
+ * Reads a listing to its end, keeping only what `map` makes of each item (a page's objects are dropped as
+ * soon as they are mapped: a 10,000-user account's full user objects are never all held at once).
+ */
+export async function readMapped<T, R>(ctx: SyncContext, entity: string, list: Listing<T>, map: (item: T) => R[]): Promise<R[]> {
+  const out: R[] = [];
   for await (const page of list.pages()) {
     throwIfAborted(ctx.signal);
-    out.push(...page);
+    for (const item of page) for (const r of map(item)) out.push(r);
     ctx.progress.page(entity, page.length);
   }
   return out;
@@ -44,39 +54,46 @@ export async function fullSync(ctx: SyncContext): Promise<{ teamsSynced: boolean
   const { client, progress, connectionId: c, writes } = ctx;
 
   progress.setPhase("users");
-  const users = await readAll(ctx, "users", client.listUsers());
+  const users = await readMapped(ctx, "users", client.listUsers(), (u) => [userRow(c, u)]);
   progress.expect(progress.pages + pagesFor(users.length) + 5);
-  writes.push((tx) => writeEntity(tx, ctx, "users", users.map((u) => userRow(c, u)), { remove: {} }));
+  writes.push((tx) => writeEntity(tx, ctx, "users", users, { remove: {} }));
 
   progress.setPhase("licenses");
   const licenses = await client.listLicenses();
   progress.page("licenses", licenses.length);
   writes.push((tx) => writeEntity(tx, ctx, "licenses", licenses.map((l) => licenseRow(c, l)), { remove: {} }));
-  const allocations = new Map<string, string>();
-  for (const a of await readAll(ctx, "licenseAllocations", client.listLicenseAllocations())) allocations.set(a.user.id, a.license.id);
+  const allocations = new Map(await readMapped(ctx, "licenseAllocations", client.listLicenseAllocations(), (a) => [[a.user.id, a.license.id] as const]));
   writes.push((tx) => writeLicenseAllocations(tx, ctx, allocations));
   writes.check();
 
   const teamsSynced = await syncTeams(ctx);
 
   progress.setPhase("schedules");
-  const schedules = await readAll(ctx, "schedules", client.listSchedules({ include: ["schedule_layers"] }));
+  const layerMembers: Row[] = [];
+  const schedules = await readMapped(ctx, "schedules", client.listSchedules({ include: ["schedule_layers"] }), (s) => {
+    layerMembers.push(...layerMemberRows(c, s));
+    return [scheduleRow(c, s)];
+  });
   writes.push(async (tx) => {
-    await writeEntity(tx, ctx, "schedules", schedules.map((s) => scheduleRow(c, s)), { remove: {} });
-    await writeEntity(tx, ctx, "layerMembers", schedules.flatMap((s) => layerMemberRows(c, s)), { remove: {} });
+    await writeEntity(tx, ctx, "schedules", schedules, { remove: {} });
+    await writeEntity(tx, ctx, "layerMembers", layerMembers, { remove: {} });
   });
 
   progress.setPhase("policies");
-  const policies = await readAll(ctx, "escalationPolicies", client.listEscalationPolicies());
+  const targets: Row[] = [];
+  const policies = await readMapped(ctx, "escalationPolicies", client.listEscalationPolicies(), (p) => {
+    targets.push(...policyTargetRows(c, p));
+    return [policyRow(c, p)];
+  });
   writes.push(async (tx) => {
-    await writeEntity(tx, ctx, "policies", policies.map((p) => policyRow(c, p)), { remove: {} });
-    await writeEntity(tx, ctx, "policyTargets", policies.flatMap((p) => policyTargetRows(c, p)), { remove: {} });
+    await writeEntity(tx, ctx, "policies", policies, { remove: {} });
+    await writeEntity(tx, ctx, "policyTargets", targets, { remove: {} });
   });
   writes.check();
 
   progress.setPhase("oncalls");
   const until = new Date(ctx.seenAt.getTime() + ctx.horizonDays * 86_400_000);
-  const oncalls = await readOncalls(ctx, ctx.seenAt, until, policies);
+  const oncalls = await readOncalls(ctx, ctx.seenAt, until, policies.map((p) => ({ id: p.pdId as string })));
   writes.push((tx) => writeEntity(tx, ctx, "oncalls", oncalls.map((o) => oncallRow(c, o)), { remove: {} }));
   return { teamsSynced, oncallsUntil: until };
 }
@@ -100,11 +117,21 @@ async function syncTeams(ctx: SyncContext): Promise<boolean> {
   writes.push((tx) => writeEntity(tx, ctx, "teams", teams.map((t) => teamRow(c, t)), { remove: {} }));
   progress.setPhase("memberships");
   progress.expect(progress.pages + teams.length + 3);
+  // Members are written in batches of a few thousand rows: one transaction per team would make a
+  // thousand-team account wait on its writes rather than on PagerDuty.
+  let batch: Row[] = [];
+  const flush = () => {
+    const rows = batch;
+    batch = [];
+    if (rows.length) writes.push((tx) => writeEntity(tx, ctx, "memberships", rows));
+  };
   await forEachLimit(teams, 4, async (team) => {
     throwIfAborted(ctx.signal);
     const members = await readAll(ctx, "memberships", client.listTeamMembers(team.id));
-    writes.push((tx) => writeEntity(tx, ctx, "memberships", members.map((m) => membershipRow(c, team.id, m))));
+    for (const m of members) batch.push(membershipRow(c, team.id, m));
+    if (batch.length >= MEMBER_BATCH) flush();
   });
+  flush();
   // Every team's listing completed: memberships not seen are gone (teams removed in PagerDuty included).
   writes.push(async (tx) => {
     ctx.progress.count("memberships", { created: 0, updated: 0, removed: await markUnseenRemoved(tx, "PdTeamMembership", c, ctx.seenAt) });

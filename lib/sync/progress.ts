@@ -27,6 +27,8 @@ export class SyncProgress {
   private pending: Promise<void> = Promise.resolve();
   /** Test hook: called after each page is counted (e.g. to kill a sync after N pages). */
   onPage?: (pages: number) => void;
+  /** Benchmark hook: called when a phase starts. */
+  onPhase?: (phase: string) => void;
 
   constructor(
     private readonly db: Db,
@@ -50,6 +52,7 @@ export class SyncProgress {
 
   setPhase(phase: string): void {
     this.phase = phase;
+    this.onPhase?.(phase);
     this.flushSoon(true);
   }
 

@@ -11,7 +11,7 @@ import { openCredential, toPagerDutyCredential, type ClientTuning } from "@/lib/
 import { redactSecrets } from "@/lib/connections/redact";
 import type { Db } from "@/lib/db";
 import { AttributionIndex } from "@/lib/grants/attribution";
-import { applyGrants, planNewGrants } from "@/lib/grants/derive";
+import { applyBaselineGrants, applyGrants, planNewGrants } from "@/lib/grants/derive";
 import { ConnectionStatus, type PagerDutyConnection } from "@/lib/generated/prisma/client";
 import { createPagerDutyClient, isPagerDutyError, type PagerDutyClient, type PdAuditRecord, type RateBudget, type RetryOptions } from "@/lib/pagerduty";
 import { WriteQueue, type SyncContext } from "./context";
@@ -33,6 +33,8 @@ export interface RunSyncOptions {
   tuning?: Omit<ClientTuning, "retry"> & { retry?: RetryOptions; budget?: RateBudget; pageConcurrency?: number };
   /** Test hook: called after every page (e.g. throw to kill the sync mid-way). */
   onPage?: (pages: number) => void;
+  /** Benchmark hook: called when a phase starts (users, teams, …, grants). */
+  onPhase?: (phase: string) => void;
   progressThrottleMs?: number;
 }
 
@@ -71,6 +73,7 @@ export async function runSync(db: Db, connectionId: string, opts: RunSyncOptions
 
   const progress = new SyncProgress(db, runId, opts.progressThrottleMs ?? 500);
   progress.onPage = opts.onPage;
+  progress.onPhase = opts.onPhase;
   // The bar's first estimate: what the last successful run of this kind fetched.
   const previous = await db.syncRun.findFirst({ where: { connectionId, kind, status: "SUCCEEDED" }, orderBy: { startedAt: "desc" }, select: { pagesFetched: true } });
   if (previous) progress.expect(previous.pagesFetched);
@@ -111,13 +114,15 @@ export async function runSync(db: Db, connectionId: string, opts: RunSyncOptions
 
     progress.setPhase("grants");
     const baseline = !conn.baselineAt;
-    const planned = await planNewGrants(db, connectionId);
+    const planned = baseline ? [] : await planNewGrants(db, connectionId);
     const index = baseline ? new AttributionIndex() : await attributeDrift(ctx, planned, records, conn.lastSuccessfulSyncAt ?? conn.baselineAt);
     const finished = new Date();
     const durationMs = finished.getTime() - started.getTime();
     const result = await db.$transaction(
       async (tx) => {
-        const grants = await applyGrants(tx, { connectionId, runId, at: started, baseline, planned, attribution: (g) => index.find(g) });
+        const grants = baseline
+          ? await applyBaselineGrants(tx, { connectionId, runId, at: started })
+          : await applyGrants(tx, { connectionId, runId, at: started, baseline, planned, attribution: (g) => index.find(g) });
         progress.count("grants", { created: grants.created, updated: 0, removed: grants.removed });
         progress.phase = "done";
         await tx.syncRun.update({ where: { id: runId }, data: { ...finalFields(progress), status: "SUCCEEDED", finishedAt: finished, durationMs } });
