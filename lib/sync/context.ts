@@ -42,6 +42,11 @@ export class WriteQueue {
     if (this.failure) throw this.failure;
   }
 
+  /** Waits for every queued write, without throwing (for a run that is failing anyway). */
+  async settle(): Promise<void> {
+    await this.chain;
+  }
+
   async drain(): Promise<void> {
     await this.chain;
     this.check();

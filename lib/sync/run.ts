@@ -49,6 +49,8 @@ export interface SyncRunResult {
   drift: number;
 }
 
+export const INTERRUPTED = "Interrupted: the process running this sync stopped before it finished. Nothing it had not completed was applied; the next sync picks up from the last good picture.";
+
 export const DAILY_FULL_MS = 24 * 3_600_000;
 
 export function chooseKind(conn: Pick<PagerDutyConnection, "abilities" | "lastFullSyncAt" | "auditHighWaterAt" | "baselineAt">, now: Date): SyncKindName {
@@ -65,6 +67,8 @@ export async function runSync(db: Db, connectionId: string, opts: RunSyncOptions
   let kind: SyncKindName = opts.kind && opts.kind !== "AUTO" ? opts.kind : chooseKind(conn, started);
   const runId = randomUUID();
   await db.$transaction(async (tx) => {
+    // A run still RUNNING was left by a process that stopped mid-way (syncs of a connection run one at a time).
+    await tx.syncRun.updateMany({ where: { connectionId, status: "RUNNING" }, data: { status: "FAILED", error: INTERRUPTED, finishedAt: started } });
     await tx.syncRun.create({
       data: { id: runId, connectionId, kind, trigger: opts.trigger, phase: "starting", requestedById: opts.requestedById ?? null, jobId: opts.jobId ?? null, startedAt: started, progressAt: started },
     });
@@ -78,10 +82,11 @@ export async function runSync(db: Db, connectionId: string, opts: RunSyncOptions
   const previous = await db.syncRun.findFirst({ where: { connectionId, kind, status: "SUCCEEDED" }, orderBy: { startedAt: "desc" }, select: { pagesFetched: true } });
   if (previous) progress.expect(previous.pagesFetched);
   let secrets: string[] = [];
+  const writes = new WriteQueue(db);
   try {
     const { client, secrets: used } = syncClient(conn, progress, opts.tuning);
     secrets = used;
-    const ctx: SyncContext = { db, connectionId, client, progress, seenAt: started, abilities: new Set(conn.abilities), horizonDays: conn.oncallHorizonDays, writes: new WriteQueue(db), signal: opts.signal };
+    const ctx: SyncContext = { db, connectionId, client, progress, seenAt: started, abilities: new Set(conn.abilities), horizonDays: conn.oncallHorizonDays, writes, signal: opts.signal };
     ctx.abilities = await readAbilities(ctx, conn.abilities);
 
     let mark: HighWater = { at: conn.auditHighWaterAt ?? started, ids: conn.auditHighWaterIds };
@@ -159,6 +164,9 @@ export async function runSync(db: Db, connectionId: string, opts: RunSyncOptions
     );
     return { runId, status: "SUCCEEDED", kind, requests: progress.requests, durationMs, warnings: progress.warnings, drift: result.drift.length };
   } catch (error) {
+    // Writes already queued (listings that completed) finish before the run is closed: none may land after
+    // it, where they could re-stamp rows under the next run's feet.
+    await writes.settle();
     await progress.settle();
     const message = redactSecrets(error instanceof Error ? error.message : String(error), secrets).slice(0, 2000);
     const finished = new Date();

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { RunningSimulator } from "@/simulator";
+import { defaultApiBaseUrl, tokenUrlFor } from "@/lib/connections/credential";
 import { NO_TEAMS_WARNING } from "@/lib/sync/full";
 import { createTestDb, type TestDb } from "../support/db";
 import { connect, control, startSim, sync } from "./support";
@@ -26,10 +27,25 @@ afterAll(async () => {
 });
 
 describe("account variants", () => {
-  it("an EU account through an OAuth app (token from the identity endpoint) syncs", async () => {
+  it("an EU account through an OAuth app (token from the identity endpoint, EU account scope) syncs", async () => {
+    // PagerDuty's own EU endpoints for an EU connection without a custom address.
+    expect(defaultApiBaseUrl("EU")).toBe("https://api.eu.pagerduty.com");
+    expect(tokenUrlFor({ region: "EU", subdomain: "acme", apiBaseUrl: defaultApiBaseUrl("EU"), oauthTokenUrl: null })).toBe("https://identity.eu.pagerduty.com/oauth/token");
+
+    const tokenRequests: string[] = [];
+    const realFetch = globalThis.fetch;
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (url.endsWith("/oauth/token")) tokenRequests.push(String(init?.body ?? ""));
+      return realFetch(input, init);
+    });
     const c = await connect(t.prisma, sim, { kind: "OAUTH", clientId: sim.oauth.clientId, clientSecret: sim.oauth.clientSecret }, { region: "EU", name: "eu-oauth" });
     const result = await sync(t.prisma, c, { kind: "FULL" });
+    spy.mockRestore();
     expect(result.status, result.error).toBe("SUCCEEDED");
+    // One token for the whole run, asked for the EU account.
+    expect(tokenRequests).toHaveLength(1);
+    expect(new URLSearchParams(tokenRequests[0]).get("scope")?.split(" ")).toContain("as_account-eu.acme");
     expect(await t.prisma.pdUser.count({ where: { connectionId: c, removedAt: null } })).toBe(sim.state.data.users.size);
     expect(await t.prisma.pdTeamMembership.count({ where: { connectionId: c, removedAt: null } })).toBe(sim.state.data.memberships.size);
   });
