@@ -26,7 +26,15 @@ export type Permission =
   /** Link a person to a PagerDuty user (alias). */
   | "pagerduty.manage"
   | "change.read"
-  | "change.manage";
+  | "change.manage"
+  /** Access reviews: campaigns, items, progress (members: the items they review). */
+  | "review.read"
+  /** Decide review items: only one's own assignments (or a delegator's), never one's own access. */
+  | "review.decide"
+  /** Define, launch, reassign and close campaigns; set review owners. */
+  | "campaign.manage"
+  /** Download a campaign's evidence pack. */
+  | "evidence.read";
 
 export const PERMISSIONS: readonly Permission[] = [
   "portal.view",
@@ -44,6 +52,10 @@ export const PERMISSIONS: readonly Permission[] = [
   "pagerduty.manage",
   "change.read",
   "change.manage",
+  "review.read",
+  "review.decide",
+  "campaign.manage",
+  "evidence.read",
 ];
 
 /**
@@ -51,24 +63,28 @@ export const PERMISSIONS: readonly Permission[] = [
  * actor as its owner). Rights derived from assignments (a reviewer of a campaign, an approver of a
  * request) will be added as further scopes decided from the loaded target, e.g. "assigned".
  */
-type Scope = "any" | "own";
+type Scope = "any" | "own" | "assigned";
 
 const ALL_READS: Permission[] = PERMISSIONS.filter((p) => p.endsWith(".read"));
 
 const ROLE_GRANTS: Record<PortalRole, ReadonlyMap<Permission, Scope>> = {
   // Admin: everything.
-  [PortalRole.ADMIN]: new Map(PERMISSIONS.map((p) => [p, "any"])),
+  // Admin: everything; but like anyone, an admin decides only the review items assigned to them.
+  [PortalRole.ADMIN]: new Map(PERMISSIONS.map((p): [Permission, Scope] => [p, p === "review.decide" ? "assigned" : "any"])),
   // Auditor: sees everything, exports and verifies evidence, changes nothing.
   [PortalRole.AUDITOR]: new Map<Permission, Scope>([
     ["portal.view", "any"],
     ...ALL_READS.map((p): [Permission, Scope] => [p, "any"]),
     ["audit.export", "any"],
     ["audit.verify", "any"],
+    ["evidence.read", "any"],
   ]),
   // Member (everyone): the portal itself, and their own person record.
   [PortalRole.MEMBER]: new Map<Permission, Scope>([
     ["portal.view", "any"],
     ["person.read", "own"],
+    ["review.read", "assigned"],
+    ["review.decide", "assigned"],
   ]),
 };
 
@@ -86,6 +102,19 @@ function ownerOf(target: unknown): string | null {
   return null;
 }
 
+/**
+ * An "assigned"-scoped grant is checked against a target naming who may act on it (`assigneeIds`: the
+ * reviewer and their active delegates). Without a target it answers whether the actor holds the right at
+ * all (a server action's first gate); the domain then checks every target it touches.
+ */
+export type AssignedTarget = { assigneeIds: readonly string[] };
+
+function assigneesOf(target: unknown): readonly string[] | null {
+  if (typeof target !== "object" || target === null) return null;
+  const ids = (target as Record<string, unknown>).assigneeIds;
+  return Array.isArray(ids) && ids.every((i) => typeof i === "string") ? (ids as string[]) : null;
+}
+
 /** May this actor do this (to that)? Pure and fail-closed: unknown roles, permissions or targets say no. */
 export function can(actor: Actor | null, permission: Permission, target?: unknown): boolean {
   if (!actor || !Array.isArray(actor.roles)) return false;
@@ -93,6 +122,7 @@ export function can(actor: Actor | null, permission: Permission, target?: unknow
     const scope = ROLE_GRANTS[role]?.get(permission);
     if (scope === "any") return true;
     if (scope === "own" && target !== undefined && ownerOf(target) === actor.personId) return true;
+    if (scope === "assigned" && (target === undefined || assigneesOf(target)?.includes(actor.personId))) return true;
   }
   return false;
 }

@@ -36,6 +36,8 @@ const schema = z.object({
     .optional(),
   WORKER: z.enum(["embedded", "off"]).default("embedded"),
   SIMULATOR_URL: z.string().url().optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587").optional().or(z.literal("").transform(() => undefined)),
+  MAIL_FROM: z.string().default("PagerDuty Access Portal <reviews@localhost>"),
 });
 
 export type Env = {
@@ -53,6 +55,9 @@ export type Env = {
   encryptionKeyPrevious: Buffer | null;
   worker: "embedded" | "off";
   simulatorUrl: string | undefined;
+  /** Reminder e-mails (access reviews): SMTP server URL; unset: in-app reminders only. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
 };
 
 // Fixed, public demo-only secrets: a demo portal holds no real credentials.
@@ -100,6 +105,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     encryptionKeyPrevious: e.ENCRYPTION_KEY_PREVIOUS ? Buffer.from(e.ENCRYPTION_KEY_PREVIOUS, "base64") : null,
     worker: e.WORKER,
     simulatorUrl: e.SIMULATOR_URL,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
   };
 }
 

@@ -7,6 +7,7 @@ import { appendAudit, verifyAuditChain } from "@/lib/audit";
 import { ensureSchedule, registerJob } from "./registry";
 import "@/lib/sync/jobs";
 import "@/lib/changes/jobs";
+import "@/lib/reviews/jobs";
 
 export const VERIFY_AUDIT_CHAIN = "audit.verify_chain";
 
