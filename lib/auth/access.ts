@@ -115,9 +115,18 @@ function assigneesOf(target: unknown): readonly string[] | null {
   return Array.isArray(ids) && ids.every((i) => typeof i === "string") ? (ids as string[]) : null;
 }
 
+/**
+ * Rights a role takes away whatever other roles grant: an auditor (who also holds MEMBER, as everyone
+ * does) stays independent and decides no review.
+ */
+const ROLE_DENIALS: Partial<Record<PortalRole, ReadonlySet<Permission>>> = {
+  [PortalRole.AUDITOR]: new Set<Permission>(["review.decide"]),
+};
+
 /** May this actor do this (to that)? Pure and fail-closed: unknown roles, permissions or targets say no. */
 export function can(actor: Actor | null, permission: Permission, target?: unknown): boolean {
   if (!actor || !Array.isArray(actor.roles)) return false;
+  if (actor.roles.some((role) => ROLE_DENIALS[role]?.has(permission))) return false;
   for (const role of actor.roles) {
     const scope = ROLE_GRANTS[role]?.get(permission);
     if (scope === "any") return true;

@@ -167,7 +167,7 @@ export async function submitDecisions(db: Db, actorIn: Actor | null, input: Subm
       drafts = await tx.reviewItem.findMany({ where: { id: { in: input.itemIds }, draftDecision: { not: null } }, orderBy: { seq: "asc" } });
       if (drafts.length !== new Set(input.itemIds).size) throw new ReviewRefused("Some of the selected items have no decision yet: decide them first. Nothing was submitted.");
     } else {
-      drafts = await tx.reviewItem.findMany({ where: { campaignId: campaign.id, state: "PENDING", draftDecision: { not: null }, reviewerId: { in: acting.ids }, NOT: { subjectPersonId: actor.personId } }, orderBy: { seq: "asc" } });
+      drafts = await tx.reviewItem.findMany({ where: { campaignId: campaign.id, state: "PENDING", draftDecision: { not: null }, reviewerId: { in: acting.ids }, OR: [{ subjectPersonId: null }, { subjectPersonId: { not: actor.personId } }] }, orderBy: { seq: "asc" } });
     }
     if (!drafts.length) throw new ReviewRefused("There are no decisions to submit: decide some items first.");
 

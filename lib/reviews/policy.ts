@@ -78,7 +78,7 @@ export function assignReviewer(stepNo: number, step: ReviewerStep, subject: Poli
   const first = eligible[0];
   if (first) return { reviewerId: first.id, reason: `${label} (${first.why})` };
   const self = subject.subjectPersonId !== null && all.some((c) => c.id === subject.subjectPersonId);
-  const why = self ? "self-review: the policy's reviewer holds this access" : all.length ? "the policy's reviewers may not review this step" : `no ${STEP_LABEL[step.kind]} found`;
+  const why = self ? "self-review: the policy's reviewer holds this access" : all.length ? "the policy's reviewers may not review this step" : `nobody found as ${STEP_LABEL[step.kind]}`;
   if (dir.people.has(fallbackId) && !barred.has(fallbackId)) return { reviewerId: fallbackId, reason: `${label} → fallback reviewer (${why})` };
   if (dir.people.has(ownerId) && !barred.has(ownerId)) return { reviewerId: ownerId, reason: `${label} → campaign owner (${why}; the fallback reviewer may not review it)` };
   return { reviewerId: null, reason: `${label}: no eligible reviewer (${why}); an admin must reassign it` };

@@ -78,7 +78,7 @@ export async function listMyReviews(actorIn: Actor | null, db?: Db): Promise<MyR
   const acting = await actingFor(d, actor.personId, now);
   const rows = await d.reviewItem.groupBy({
     by: ["campaignId", "reviewerId", "state"],
-    where: { reviewerId: { in: acting.ids }, campaign: { status: "ACTIVE" }, NOT: { subjectPersonId: actor.personId } },
+    where: { reviewerId: { in: acting.ids }, campaign: { status: "ACTIVE" }, OR: [{ subjectPersonId: null }, { subjectPersonId: { not: actor.personId } }] },
     _count: { _all: true },
   });
   const drafts = await d.reviewItem.groupBy({ by: ["campaignId"], where: { reviewerId: { in: acting.ids }, state: "PENDING", draftDecision: { not: null }, campaign: { status: "ACTIVE" } }, _count: { _all: true } });

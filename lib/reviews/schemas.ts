@@ -53,7 +53,7 @@ export const createCampaignInput = z
     recurrenceMonths: z.number().int().min(1).max(24).nullable().default(null),
   })
   .superRefine((v, ctx) => {
-    v.policy.steps.forEach((s, i) => {
+    v.policy?.steps?.forEach((s, i) => {
       if (s.kind === "people" && !s.personIds?.length) ctx.addIssue({ code: "custom", path: ["policy", "steps", i, "personIds"], message: "Name at least one reviewer for a \"people\" step." });
     });
   });
@@ -106,8 +106,8 @@ export const delegateInput = z
     endsAt: isoDate("endsAt"),
     reason: reasonInput,
   })
-  .refine((v) => v.endsAt.getTime() > v.startsAt.getTime(), { path: ["endsAt"], message: "endsAt must be after startsAt." })
-  .refine((v) => v.endsAt.getTime() - v.startsAt.getTime() <= 90 * 86_400_000, { path: ["endsAt"], message: "A delegation lasts at most 90 days." });
+  .refine((v) => !(v.startsAt instanceof Date && v.endsAt instanceof Date) || v.endsAt.getTime() > v.startsAt.getTime(), { path: ["endsAt"], message: "endsAt must be after startsAt." })
+  .refine((v) => !(v.startsAt instanceof Date && v.endsAt instanceof Date) || v.endsAt.getTime() - v.startsAt.getTime() <= 90 * 86_400_000, { path: ["endsAt"], message: "A delegation lasts at most 90 days." });
 
 export const revokeDelegationInput = z.strictObject({ delegationId: uuid("delegationId", "a delegation") });
 

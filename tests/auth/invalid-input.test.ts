@@ -219,6 +219,130 @@ const ROWS: Record<string, InputRow> = {
       ["an over-long reason", { changeId: UNKNOWN_UUID, reason: "r".repeat(501) }],
     ],
   },
+  // Access reviews: ids are UUIDs (people: cuid-like ids); reasons and justifications are bounded text.
+  "app/(portal)/reviews/actions.ts#saveDrafts": {
+    as: PortalRole.MEMBER,
+    cases: () => [
+      ["an unknown campaign", { campaignId: UNKNOWN_UUID, decisions: [{ itemId: UNKNOWN_UUID, decision: "CERTIFY" }] }],
+      ["no decisions", { campaignId: UNKNOWN_UUID, decisions: [] }],
+      ["an unknown decision", { campaignId: UNKNOWN_UUID, decisions: [{ itemId: UNKNOWN_UUID, decision: "APPROVE" }] }],
+      ["an item id that is not a UUID", { campaignId: UNKNOWN_UUID, decisions: [{ itemId: "../items", decision: "CERTIFY" }] }],
+      ["an unknown role", { campaignId: UNKNOWN_UUID, decisions: [{ itemId: UNKNOWN_UUID, decision: "MODIFY", role: "superuser" }] }],
+      ["an over-long justification", { campaignId: UNKNOWN_UUID, decisions: [{ itemId: UNKNOWN_UUID, decision: "REVOKE", justification: LONG }] }],
+    ],
+  },
+  "app/(portal)/reviews/actions.ts#clearDrafts": {
+    as: PortalRole.MEMBER,
+    cases: () => [
+      ["an unknown campaign", { campaignId: UNKNOWN_UUID, itemIds: [UNKNOWN_UUID] }],
+      ["no items", { campaignId: UNKNOWN_UUID, itemIds: [] }],
+    ],
+  },
+  "app/(portal)/reviews/actions.ts#bulkDecide": {
+    as: PortalRole.MEMBER,
+    cases: () => [
+      ["an unknown campaign", { campaignId: UNKNOWN_UUID, itemIds: [UNKNOWN_UUID], decision: "CERTIFY" }],
+      ["a missing decision", { campaignId: UNKNOWN_UUID, itemIds: [UNKNOWN_UUID] }],
+      ["items not a list", { campaignId: UNKNOWN_UUID, itemIds: UNKNOWN_UUID, decision: "CERTIFY" }],
+      ["too many items", { campaignId: UNKNOWN_UUID, itemIds: Array.from({ length: 10_001 }, () => UNKNOWN_UUID), decision: "CERTIFY" }],
+    ],
+  },
+  "app/(portal)/reviews/actions.ts#submitDecisions": {
+    as: PortalRole.MEMBER,
+    cases: () => [
+      ["an unknown campaign", { campaignId: UNKNOWN_UUID }],
+      ["a campaign id that is not a UUID", { campaignId: UNKNOWN_ID }],
+      ["an acknowledgement that is not a boolean", { campaignId: UNKNOWN_UUID, acknowledgeRubberStamp: "yes" }],
+    ],
+  },
+  "app/(portal)/reviews/actions.ts#delegateReviews": {
+    as: PortalRole.MEMBER,
+    cases: (p) => [
+      ["an unknown delegate", { toPersonId: UNKNOWN_ID, startsAt: "2030-01-01T00:00:00Z", endsAt: "2030-01-05T00:00:00Z", reason: "On holiday" }],
+      ["an end before the start", { toPersonId: p.id, startsAt: "2030-01-05T00:00:00Z", endsAt: "2030-01-01T00:00:00Z", reason: "On holiday" }],
+      ["a window over 90 days", { toPersonId: p.id, startsAt: "2030-01-01T00:00:00Z", endsAt: "2030-12-01T00:00:00Z", reason: "On holiday" }],
+      ["a date that is not a date", { toPersonId: p.id, startsAt: "tomorrow", endsAt: "2030-01-05T00:00:00Z", reason: "On holiday" }],
+      ["a window in the past", { toPersonId: p.id, startsAt: "2001-01-01T00:00:00Z", endsAt: "2001-01-05T00:00:00Z", reason: "On holiday" }],
+      ["a missing reason", { toPersonId: p.id, startsAt: "2030-01-01T00:00:00Z", endsAt: "2030-01-05T00:00:00Z" }],
+    ],
+  },
+  "app/(portal)/reviews/actions.ts#revokeDelegation": {
+    as: PortalRole.MEMBER,
+    cases: () => [
+      ["an unknown delegation", { delegationId: UNKNOWN_UUID }],
+      ["an id that is not a UUID", { delegationId: UNKNOWN_ID }],
+    ],
+  },
+  "app/(portal)/reviews/actions.ts#reassignMyItems": {
+    as: PortalRole.MEMBER,
+    cases: (p) => [
+      ["an unknown campaign", { campaignId: UNKNOWN_UUID, itemIds: [UNKNOWN_UUID], toPersonId: p.id, reason: "Knows the team" }],
+      ["a missing reason", { campaignId: UNKNOWN_UUID, itemIds: [UNKNOWN_UUID], toPersonId: p.id }],
+      ["a missing new reviewer", { campaignId: UNKNOWN_UUID, itemIds: [UNKNOWN_UUID], reason: "Knows the team" }],
+    ],
+  },
+  "app/(portal)/reviews/actions.ts#markRemindersRead": {
+    as: PortalRole.MEMBER,
+    cases: () => [
+      ["no reminders", { reminderIds: [] }],
+      ["a reminder id that is not a UUID", { reminderIds: ["1; DROP TABLE"] }],
+    ],
+  },
+  "app/(portal)/admin/campaigns/actions.ts#createCampaign": {
+    as: PortalRole.ADMIN,
+    cases: (p) => {
+      const valid = { name: "Quarterly review", connectionIds: [UNKNOWN_ID], scope: { kinds: ["TEAM_MEMBER"] }, policy: { steps: [{ kind: "team_managers" }] }, fallbackReviewerId: p.id, dueAt: "2030-01-01T00:00:00Z" };
+      return [
+        ["an unknown account", valid],
+        ["no name", { ...valid, name: "" }],
+        ["no accounts", { ...valid, connectionIds: [] }],
+        ["no entitlement kinds", { ...valid, scope: { kinds: [] } }],
+        ["an unknown entitlement kind", { ...valid, scope: { kinds: ["ROOT"] } }],
+        ["three steps", { ...valid, policy: { steps: [{ kind: "manager" }, { kind: "manager" }, { kind: "manager" }] } }],
+        ["a people step naming nobody", { ...valid, policy: { steps: [{ kind: "people" }] } }],
+        ["an unknown fallback reviewer", { ...valid, connectionIds: [UNKNOWN_ID], fallbackReviewerId: UNKNOWN_ID }],
+        ["a due date that is not a date", { ...valid, dueAt: "next quarter" }],
+        ["a recurrence of 0 months", { ...valid, recurrenceMonths: 0 }],
+      ];
+    },
+  },
+  "app/(portal)/admin/campaigns/actions.ts#launchCampaign": {
+    as: PortalRole.ADMIN,
+    cases: () => [
+      ["an unknown campaign", { campaignId: UNKNOWN_UUID }],
+      ["a too-short override reason", { campaignId: UNKNOWN_UUID, overrideReason: "ok" }],
+    ],
+  },
+  "app/(portal)/admin/campaigns/actions.ts#closeCampaign": {
+    as: PortalRole.ADMIN,
+    cases: () => [
+      ["an unknown campaign", { campaignId: UNKNOWN_UUID }],
+      ["an unknown field", { campaignId: UNKNOWN_UUID, force: true }],
+    ],
+  },
+  "app/(portal)/admin/campaigns/actions.ts#forceCloseCampaign": {
+    as: PortalRole.ADMIN,
+    cases: () => [
+      ["an unknown campaign", { campaignId: UNKNOWN_UUID, reason: "Audit deadline" }],
+      ["a missing reason", { campaignId: UNKNOWN_UUID }],
+      ["an over-long reason", { campaignId: UNKNOWN_UUID, reason: "r".repeat(501) }],
+    ],
+  },
+  "app/(portal)/admin/campaigns/actions.ts#reassignItems": {
+    as: PortalRole.ADMIN,
+    cases: (p) => [
+      ["an unknown campaign", { campaignId: UNKNOWN_UUID, itemIds: [UNKNOWN_UUID], toPersonId: p.id, reason: "Reviewer left" }],
+      ["no items", { campaignId: UNKNOWN_UUID, itemIds: [], toPersonId: p.id, reason: "Reviewer left" }],
+    ],
+  },
+  "app/(portal)/admin/campaigns/actions.ts#setReviewOwner": {
+    as: PortalRole.ADMIN,
+    cases: (p) => [
+      ["an unknown account", { connectionId: UNKNOWN_ID, subjectType: "team", subjectRef: "PTEAM1", personId: p.id }],
+      ["an unknown subject type", { connectionId: UNKNOWN_ID, subjectType: "schedule", subjectRef: "PS1", personId: p.id }],
+      ["an unknown owner", { connectionId: UNKNOWN_ID, subjectType: "role", subjectRef: "admin", personId: UNKNOWN_ID }],
+    ],
+  },
   "app/signin/actions.ts#demoSignIn": {
     as: "anonymous",
     cases: () => [

@@ -3,6 +3,7 @@
  * with a real session (a Session row's token in the request cookie). "refused" means ok:false with a
  * message AND nothing written. A new action without a row here fails the suite: add its row.
  */
+import { randomUUID } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
 import { nextCacheMock, nextHeadersMock, nextNavigationMock } from "./support/request";
 import { setupAuthTestDb } from "./support/hooks";
@@ -19,6 +20,7 @@ import { insertConnection } from "../connections/support/fixtures";
 import { KEYS, sharedPagerDuty } from "../connections/support/pagerduty";
 import { insertPdUser } from "../pagerduty-data/fixtures";
 import { seedChange } from "../changes/fixtures/rows";
+import { campaignInput, campaignWithItemFor, seedWorld } from "../reviews/support";
 
 process.env.DEMO_MODE = "true"; // demo sign-in is one of the actions
 
@@ -49,6 +51,9 @@ interface MatrixRow {
 }
 
 const adminOnly: Record<Caller, Outcome> = { ADMIN: "allowed", AUDITOR: "refused", MEMBER: "refused", anonymous: "refused", deactivated: "refused" };
+/** Review decisions: whoever is the item's reviewer (admin or member); never an auditor. */
+const reviewer: Record<Caller, Outcome> = { ADMIN: "allowed", AUDITOR: "refused", MEMBER: "allowed", anonymous: "refused", deactivated: "refused" };
+const inFuture = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 const MATRIX: Record<string, MatrixRow> = {
   "app/(portal)/admin/people/actions.ts#setPersonRoles": {
@@ -150,6 +155,121 @@ const MATRIX: Record<string, MatrixRow> = {
   },
   "app/(portal)/admin/changes/actions.ts#undoAppliedChange": {
     input: async (w) => ({ changeId: (await seedChange(w.db, w.target.id, "verified")).changeId, reason: "Downgraded by mistake" }),
+    expect: adminOnly,
+    writes: true,
+  },
+  // Access reviews: reviewers decide the items assigned to them (auditors never); campaigns are admin-only.
+  "app/(portal)/reviews/actions.ts#saveDrafts": {
+    input: async (w) => {
+      const c = await campaignWithItemFor(w.db, w.caller?.id ?? null);
+      return { campaignId: c.campaignId, decisions: [{ itemId: c.itemId, decision: "CERTIFY" }] };
+    },
+    expect: reviewer,
+    // Drafts change the caller's items in place (no row added, nothing audited until submitted): the fingerprint cannot see them; tests/reviews/decisions.test.ts checks them.
+    writes: false,
+  },
+  "app/(portal)/reviews/actions.ts#clearDrafts": {
+    input: async (w) => {
+      const c = await campaignWithItemFor(w.db, w.caller?.id ?? null, { draft: true });
+      return { campaignId: c.campaignId, itemIds: [c.itemId] };
+    },
+    expect: reviewer,
+    // Drafts change the caller's items in place (no row added, nothing audited until submitted): the fingerprint cannot see them; tests/reviews/decisions.test.ts checks them.
+    writes: false,
+  },
+  "app/(portal)/reviews/actions.ts#bulkDecide": {
+    input: async (w) => {
+      const c = await campaignWithItemFor(w.db, w.caller?.id ?? null);
+      return { campaignId: c.campaignId, itemIds: [c.itemId], decision: "REVOKE", justification: "Left the team" };
+    },
+    expect: reviewer,
+    // Drafts change the caller's items in place (no row added, nothing audited until submitted): the fingerprint cannot see them; tests/reviews/decisions.test.ts checks them.
+    writes: false,
+  },
+  "app/(portal)/reviews/actions.ts#submitDecisions": {
+    input: async (w) => {
+      const c = await campaignWithItemFor(w.db, w.caller?.id ?? null, { draft: true });
+      return { campaignId: c.campaignId, itemIds: [c.itemId] };
+    },
+    expect: reviewer,
+    writes: true,
+  },
+  "app/(portal)/reviews/actions.ts#delegateReviews": {
+    input: (w) => ({ toPersonId: w.target.id, startsAt: inFuture(0), endsAt: inFuture(86_400_000), reason: "On holiday" }),
+    expect: reviewer,
+    writes: true,
+  },
+  "app/(portal)/reviews/actions.ts#revokeDelegation": {
+    input: async (w) => {
+      const id = randomUUID();
+      await w.db.reviewDelegation.create({ data: { id, fromPersonId: w.caller?.id ?? w.target.id, toPersonId: w.target.id, startsAt: new Date(), endsAt: new Date(Date.now() + 86_400_000), reason: "On holiday", createdById: w.target.id } });
+      return { delegationId: id };
+    },
+    expect: reviewer,
+    writes: true,
+  },
+  "app/(portal)/reviews/actions.ts#reassignMyItems": {
+    input: async (w) => {
+      const c = await campaignWithItemFor(w.db, w.caller?.id ?? null);
+      return { campaignId: c.campaignId, itemIds: [c.itemId], toPersonId: w.target.id, reason: "Knows the team better" };
+    },
+    expect: reviewer,
+    writes: true,
+  },
+  "app/(portal)/reviews/actions.ts#markRemindersRead": {
+    input: async (w) => {
+      const c = await campaignWithItemFor(w.db, w.caller?.id ?? null);
+      const id = randomUUID();
+      await w.db.reviewReminder.create({ data: { id, campaignId: c.campaignId, personId: w.caller?.id ?? w.target.id, kind: "DUE_SOON", channel: "IN_APP", message: "Due soon", createdAt: new Date() } });
+      return { reminderIds: [id] };
+    },
+    expect: { ADMIN: "allowed", AUDITOR: "allowed", MEMBER: "allowed", anonymous: "refused", deactivated: "refused" },
+    // Marks the caller's own reminders read in place (no row added).
+    writes: false,
+  },
+  "app/(portal)/admin/campaigns/actions.ts#createCampaign": {
+    input: async (w) => ({ ...campaignInput(await seedWorld(w.db)), dueAt: inFuture(14 * 86_400_000) }),
+    expect: adminOnly,
+    writes: true,
+  },
+  "app/(portal)/admin/campaigns/actions.ts#launchCampaign": {
+    input: async (w) => {
+      const world = await seedWorld(w.db);
+      const id = randomUUID();
+      const input = campaignInput(world);
+      await w.db.reviewCampaign.create({ data: { id, name: input.name, connectionIds: input.connectionIds, scope: input.scope, policy: input.policy, fallbackReviewerId: world.admin.id, dueAt: input.dueAt, createdById: world.admin.id } });
+      return { campaignId: id };
+    },
+    expect: adminOnly,
+    writes: true,
+  },
+  "app/(portal)/admin/campaigns/actions.ts#closeCampaign": {
+    input: async (w) => {
+      const c = await campaignWithItemFor(w.db, null);
+      await w.db.reviewItem.updateMany({ where: { campaignId: c.campaignId }, data: { state: "DECIDED", decision: "CERTIFY", decidedAt: new Date() } });
+      return { campaignId: c.campaignId };
+    },
+    expect: adminOnly,
+    writes: true,
+  },
+  "app/(portal)/admin/campaigns/actions.ts#forceCloseCampaign": {
+    input: async (w) => ({ campaignId: (await campaignWithItemFor(w.db, null)).campaignId, reason: "Audit deadline" }),
+    expect: adminOnly,
+    writes: true,
+  },
+  "app/(portal)/admin/campaigns/actions.ts#reassignItems": {
+    input: async (w) => {
+      const c = await campaignWithItemFor(w.db, null);
+      return { campaignId: c.campaignId, itemIds: [c.itemId], toPersonId: w.target.id, reason: "Reviewer left" };
+    },
+    expect: adminOnly,
+    writes: true,
+  },
+  "app/(portal)/admin/campaigns/actions.ts#setReviewOwner": {
+    input: async (w) => {
+      const world = await seedWorld(w.db);
+      return { connectionId: world.connectionId, subjectType: "team", subjectRef: world.teamId, personId: w.target.id };
+    },
     expect: adminOnly,
     writes: true,
   },
