@@ -21,6 +21,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/pagerduty/drift", label: "Drift", permission: "pagerduty.read", group: "pagerduty" },
   { href: "/pagerduty/matching", label: "People matching", permission: "pagerduty.read", group: "pagerduty" },
   { href: "/admin/connections", label: "Connections", permission: "connection.read", group: "admin" },
+  { href: "/admin/campaigns", label: "Review campaigns", permission: "evidence.read", group: "admin" },
   { href: "/admin/changes", label: "Change queue", permission: "change.read", group: "admin" },
   { href: "/admin/people", label: "People", permission: "person.read", group: "admin" },
   { href: "/admin/policies", label: "Policies", permission: "policy.read", group: "admin" },
