@@ -24,7 +24,7 @@ let db: Db;
 let worker: Worker;
 
 beforeAll(async () => {
-  sim = await startTestSimulator({ rateLimitPerMinute: 0, users: 30, teams: 4, schedules: 3, escalationPolicies: 3 });
+  sim = await startTestSimulator({ rateLimitPerMinute: 0, size: { users: 30, teams: 4, schedules: 3, escalationPolicies: 3 } });
   t = await createTestDb();
   db = t.prisma;
   configurePipeline({ verifyDelayMs: 20, applyDelayMs: 20, client: { baseDelayMs: 20 } });
