@@ -8,6 +8,8 @@ const nextConfig: NextConfig = {
     "@prisma/schema-engine-wasm",
     "@prisma/adapter-pg",
     "pg",
+    // pdfkit reads its font metrics (data/*.afm) from its own folder at run time.
+    "pdfkit",
   ],
   poweredByHeader: false,
   typedRoutes: false,

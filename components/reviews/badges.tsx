@@ -59,10 +59,10 @@ export function DecisionBadge({ decision, draft }: { decision: string | null; dr
 }
 
 const REMEDIATION: Record<string, [string, string]> = {
-  PENDING: ["Remediation pending", "bg-indigo-50 text-indigo-800"],
+  PENDING: ["Pending", "bg-indigo-50 text-indigo-800"],
   VERIFIED: ["Verified", "bg-emerald-50 text-emerald-800"],
   FAILED: ["Failed", "bg-red-50 text-red-800"],
-  MANUAL: ["Manual remediation", "bg-slate-100 text-slate-700"],
+  MANUAL: ["Manual", "bg-slate-100 text-slate-700"],
 };
 
 /** Where a revoke or modify stands in PagerDuty; nothing for certified items. */
@@ -70,7 +70,7 @@ export function RemediationBadge({ state, error }: { state: string; error?: stri
   const r = REMEDIATION[state];
   if (!r) return null;
   return (
-    <span data-testid="remediation-state" data-state={state} title={error ?? undefined} className={`whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ${r[1]}`}>
+    <span data-testid="remediation-state" data-state={state} title={error ?? (state === "MANUAL" ? "The portal cannot make this change in PagerDuty: do it by hand" : undefined)} className={`whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ${r[1]}`}>
       {r[0]}
     </span>
   );

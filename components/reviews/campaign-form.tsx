@@ -26,7 +26,8 @@ const RECURRENCE: [string, string][] = [
   ["6", "Every six months"],
   ["12", "Yearly"],
 ];
-const TEAM_ROLES = ["manager", "responder", "observer"];
+// "observer" is both a base role and a team role: one checkbox covers both.
+const TEAM_ROLES = ["manager", "responder"];
 
 function StepFields({ n, people, kind, setKind, chosen, setChosen, errors }: { n: 1 | 2; people: CampaignFormOptions["people"]; kind: ReviewerPolicyKind; setKind: (k: ReviewerPolicyKind) => void; chosen: string[]; setChosen: (ids: string[]) => void; errors?: Record<string, string[]> }) {
   const base = `policy.steps.${n - 1}`;
@@ -158,7 +159,7 @@ export function CampaignForm({ options, action }: { options: CampaignFormOptions
           <fieldset>
             <legend className={labelClass}>Only these roles (none: every role)</legend>
             <div className="mt-1 grid grid-cols-2 gap-x-3 gap-y-1">
-              {[...BASE_ROLES.map(([v, label]) => [v, label] as const), ...TEAM_ROLES.map((r) => [r, `Team ${teamRoleLabel(r).toLowerCase()}`] as const)].map(([v, label]) => (
+              {[...BASE_ROLES.map(([v, label]) => [v, v === "observer" ? "Observer (base or team role)" : label] as const), ...TEAM_ROLES.map((r) => [r, `Team ${teamRoleLabel(r).toLowerCase()}`] as const)].map(([v, label]) => (
                 <label key={v} className="flex items-center gap-1.5 text-xs">
                   <input type="checkbox" checked={roles.includes(v)} onChange={() => setRoles(toggle(roles, v))} />
                   {label}

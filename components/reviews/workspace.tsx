@@ -24,8 +24,9 @@ type Filters = Omit<WorkspaceQuery, "campaignId" | "offset" | "limit">;
 
 const PAGE = 200;
 const ROW_HEIGHT = 52;
-const COLUMNS = "grid grid-cols-[2rem_minmax(10rem,2fr)_minmax(12rem,2.5fr)_minmax(8rem,1.5fr)_minmax(7rem,1fr)_minmax(8rem,1fr)] items-center gap-3 px-3";
-const COLUMNS_ALL = "grid grid-cols-[2rem_minmax(10rem,2fr)_minmax(12rem,2.5fr)_minmax(8rem,1.5fr)_minmax(8rem,1fr)_minmax(7rem,1fr)_minmax(8rem,1fr)] items-center gap-3 px-3";
+// minmax(0, …): columns shrink and truncate instead of pushing the last ones out of view.
+const COLUMNS = "grid grid-cols-[1.25rem_minmax(0,1.6fr)_minmax(0,1.6fr)_minmax(0,1.2fr)_6.5rem_5.5rem] items-center gap-2 px-3";
+const COLUMNS_ALL = "grid grid-cols-[1.25rem_minmax(0,1.5fr)_minmax(0,1.5fr)_minmax(0,1fr)_minmax(0,1fr)_6.5rem_5.5rem] items-center gap-2 px-3";
 
 function queryString(campaignId: string, f: Filters, offset: number): string {
   const p = new URLSearchParams({ view: f.view, offset: String(offset), limit: String(PAGE) });
@@ -265,7 +266,7 @@ export function ReviewWorkspace({
   const select = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
 
   return (
-    <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_22rem]">
+    <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_18rem] 2xl:grid-cols-[minmax(0,1fr)_22rem]">
       <div className="min-w-0 space-y-3">
         <form role="search" aria-label="Filter review items" className="flex flex-wrap items-end gap-2" onSubmit={(e) => e.preventDefault()}>
           <div className="min-w-48 flex-1">
@@ -462,7 +463,7 @@ export function ReviewWorkspace({
                         </span>
                       </span>
                       <span role="gridcell" className="min-w-0 overflow-hidden">
-                        <RiskBadges risks={item.risks} max={2} />
+                        <RiskBadges risks={item.risks} max={1} />
                       </span>
                       {filters.view === "all" && (
                         <span role="gridcell" className="truncate text-xs text-slate-700" title={item.reviewerReason}>

@@ -1,0 +1,159 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { expect, test, type Page } from "@playwright/test";
+import { startSimulator, type RunningSimulator } from "../simulator/index";
+import { demoSignIn, oidcSignIn } from "./support/session";
+
+const SCREENS = "test-results/screens";
+const CONNECTION = "Reviews e2e (simulator)";
+const REVIEWER = "rita.reviewer@example.com";
+
+let sim: RunningSimulator;
+
+test.beforeAll(async () => {
+  sim = await startSimulator({ seed: 11, size: { users: 24, teams: 3, schedules: 2, escalationPolicies: 2 } });
+  mkdirSync(SCREENS, { recursive: true });
+});
+test.afterAll(async () => {
+  await sim?.close();
+});
+
+/** Reloads `path` until `check` passes (background jobs: sync, change pipeline). */
+async function eventually(page: Page, path: string, check: () => Promise<void>, timeoutMs = 90_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    await page.goto(path);
+    try {
+      await check();
+      return;
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await page.waitForTimeout(2_000);
+    }
+  }
+}
+
+test("a reviewer certifies and revokes, the revocation is verified in PagerDuty, and an auditor downloads the evidence", async ({ browser }) => {
+  test.setTimeout(300_000);
+
+  // The reviewer signs in through the OpenID provider (this creates her portal person).
+  const rita = await (await browser.newContext()).newPage();
+  await oidcSignIn(rita, REVIEWER);
+  await expect(rita.getByTestId("dashboard-welcome")).toBeVisible();
+
+  // An administrator connects the simulated PagerDuty account and syncs it.
+  const admin = await (await browser.newContext()).newPage();
+  await demoSignIn(admin, "alice.admin@example.com");
+  await admin.goto("/admin/connections");
+  const form = admin.getByTestId("add-connection-form");
+  await form.getByLabel("Name").fill(CONNECTION);
+  await form.getByLabel("Subdomain").fill("acme");
+  await form.getByLabel("Custom API base URL (optional)").fill(sim.url);
+  await form.getByLabel("API key", { exact: true }).fill(sim.keys.full);
+  await form.getByLabel("Purpose").fill("Access reviews (e2e)");
+  await form.getByRole("button", { name: "Check and save" }).click();
+  await expect(admin.getByTestId("add-connection-result")).toContainText("Connection saved");
+  await admin.getByTestId(`controls-${CONNECTION}`).getByRole("button", { name: "Sync now" }).click();
+  await eventually(admin, "/pagerduty/users", async () => expect(admin.getByTestId("pd-user-row").first()).toBeVisible({ timeout: 1_000 }));
+
+  // It creates a campaign of team memberships reviewed by Rita, and launches it on fresh data.
+  await admin.goto("/admin/campaigns/new");
+  await admin.getByTestId("campaign-name").fill("E2E team membership review");
+  const due = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
+  await admin.getByTestId("campaign-due").fill(due);
+  await admin.getByTestId("campaign-kind-BASE_ROLE").uncheck();
+  await admin.getByTestId("campaign-kind-TEAM_MEMBER").check();
+  await admin.getByTestId("step1-kind").selectOption("people");
+  await admin.getByTestId("step1-people").selectOption({ label: `Rita Reviewer (${REVIEWER})` });
+  await admin.getByTestId("campaign-fallback").selectOption({ label: "Alice Admin (alice.admin@example.com)" });
+  await admin.screenshot({ path: `${SCREENS}/campaign-new.png`, fullPage: true });
+  await admin.getByTestId("campaign-create").click();
+  await admin.waitForURL(/\/admin\/campaigns\/[0-9a-f-]{36}$/);
+  const campaignId = admin.url().split("/").pop()!;
+  await admin.getByTestId("launch").click();
+  await expect(admin.getByTestId("manifest")).toBeVisible();
+  await admin.screenshot({ path: `${SCREENS}/campaign-launched.png`, fullPage: true });
+
+  // Rita finds the campaign under My reviews and opens the workspace.
+  await rita.goto("/reviews");
+  await rita.getByTestId(`my-review-${campaignId}`).getByRole("link").click();
+  const rows = rita.getByTestId("review-row");
+  await expect(rows.first()).toBeVisible();
+
+  // She filters to responders, certifies three with the selection, and revokes one with a justification.
+  await rita.getByTestId("filter-role").selectOption("responder");
+  await expect(rows.first()).toBeVisible();
+  const count = await rows.count();
+  expect(count).toBeGreaterThanOrEqual(4);
+  for (let i = 0; i < 3; i++) await rows.nth(i).getByTestId("row-select").check();
+  await rita.getByTestId("decide-certify").click();
+  await expect(rita.getByTestId("workspace-message")).toContainText("3 drafts saved");
+
+  const revoked = rows.nth(3);
+  const subject = await revoked.getAttribute("data-subject");
+  const itemId = await revoked.getAttribute("data-item-id");
+  const teamPdId = await revoked.getAttribute("data-team");
+  const pdUserId = await revoked.getAttribute("data-pd-user");
+  expect(teamPdId && pdUserId && itemId && subject).toBeTruthy();
+  expect(sim.state.membership(teamPdId!, pdUserId!)).toBeDefined();
+  await revoked.click();
+  await rita.keyboard.press("r");
+  await expect(rita.getByTestId("decision-dialog")).toBeVisible();
+  await rita.getByTestId("justification").fill("Left the team in October; no longer on its rotations.");
+  await rita.screenshot({ path: `${SCREENS}/review-revoke-dialog.png` });
+  await rita.getByTestId("decision-confirm").click();
+  await expect(rita.getByTestId("workspace-message")).toContainText("1 draft saved");
+  await rita.screenshot({ path: `${SCREENS}/review-workspace.png`, fullPage: true });
+
+  await rita.getByTestId("submit-batch").click();
+  await expect(rita.getByTestId("workspace-message")).toContainText("Submitted 4 decisions: 3 certified, 1 revoked");
+
+  // The revocation is executed through the change pipeline, re-read from PagerDuty, and shown verified.
+  const row = rita.locator(`[data-testid="review-row"][data-item-id="${itemId}"]`);
+  await expect(row.getByTestId("remediation-state")).toHaveAttribute("data-state", "VERIFIED", { timeout: 90_000 });
+  expect(sim.state.membership(teamPdId!, pdUserId!)).toBeUndefined();
+  await row.click();
+  await expect(rita.getByTestId("verified-at")).not.toHaveText("—");
+  await rita.screenshot({ path: `${SCREENS}/review-verified.png`, fullPage: true });
+
+  // An auditor downloads the evidence pack: JSON, CSV and PDF all hold the decision and the verified time.
+  const avery = await (await browser.newContext()).newPage();
+  await demoSignIn(avery, "avery.auditor@example.com");
+  await avery.goto(`/admin/campaigns/${campaignId}`);
+  await expect(avery.getByTestId("evidence-links")).toBeVisible();
+  await expect(avery.getByTestId("launch")).toHaveCount(0);
+  await expect(avery.getByTestId("close-controls")).toHaveCount(0);
+  await avery.screenshot({ path: `${SCREENS}/campaign-progress-auditor.png`, fullPage: true });
+
+  const download = async (format: "csv" | "json" | "pdf") => {
+    const res = await avery.request.get(`/api/reviews/${campaignId}/evidence?format=${format}`);
+    expect(res.status()).toBe(200);
+    expect(res.headers()["content-disposition"]).toContain("attachment");
+    return res.body();
+  };
+  const pack = JSON.parse((await download("json")).toString("utf8")) as { items: { itemId: string; decision: string | null; justification: string | null; remediation: string; verifiedAt: string | null }[]; packSha256: string };
+  expect(pack.packSha256).toMatch(/^[0-9a-f]{64}$/);
+  expect(pack.items.filter((i) => i.decision === "CERTIFY")).toHaveLength(3);
+  const item = pack.items.find((i) => i.itemId === itemId);
+  expect(item).toMatchObject({ decision: "REVOKE", justification: "Left the team in October; no longer on its rotations.", remediation: "VERIFIED" });
+  const verifiedAt = item!.verifiedAt!;
+  expect(verifiedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+
+  const csv = (await download("csv")).toString("utf8");
+  const csvLine = csv.split("\n").find((l) => l.includes(itemId!));
+  expect(csvLine, "the CSV pack has a line for the revoked item").toBeTruthy();
+  expect(csvLine).toContain("REVOKE");
+  expect(csvLine).toContain(verifiedAt);
+
+  const pdf = await download("pdf");
+  expect(pdf.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+  writeFileSync("test-results/evidence.pdf", pdf);
+  const text = execFileSync("pdftotext", ["-layout", "test-results/evidence.pdf", "-"]).toString("utf8");
+  expect(text).toContain("REVOKE");
+  expect(text.replace(/\s+/g, " ")).toContain(verifiedAt);
+
+  // A member who is not an auditor gets nothing.
+  const maya = await (await browser.newContext()).newPage();
+  await demoSignIn(maya, "maya.member@example.com");
+  expect((await maya.request.get(`/api/reviews/${campaignId}/evidence?format=csv`)).status()).toBe(403);
+});
