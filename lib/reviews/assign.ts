@@ -25,7 +25,7 @@ export async function delegateReviews(db: Db, actorIn: Actor | null, input: Dele
     const to = people.find((p) => p.id === input.toPersonId);
     if (!to) throw new ReviewRefused("The delegate must be an active person of the portal.", { toPersonId: ["Choose an active person."] });
     if (!people.some((p) => p.id === from)) throw new ReviewRefused("The person delegating must be an active person of the portal.");
-    if (to.roles.length === 1 && to.roles[0] === "AUDITOR") throw new ReviewRefused("Auditors change nothing: choose a delegate who may decide reviews.", { toPersonId: ["Choose someone who is not only an auditor."] });
+    if (to.roles.includes("AUDITOR")) throw new ReviewRefused("Auditors change nothing: choose a delegate who may decide reviews.", { toPersonId: ["Choose someone who is not an auditor."] });
     const id = randomUUID();
     await tx.reviewDelegation.create({ data: { id, fromPersonId: from, toPersonId: to.id, startsAt: input.startsAt, endsAt: input.endsAt, reason: input.reason, createdById: actor.personId, createdAt: now } });
     await appendAudit(tx, {
@@ -60,7 +60,7 @@ export async function reassignItems(db: Db, actorIn: Actor | null, input: Reassi
     const campaign = await loadActiveCampaign(tx, input.campaignId, true);
     const to = await tx.person.findUnique({ where: { id: input.toPersonId }, select: { id: true, name: true, status: true, roles: true } });
     if (!to || to.status !== "ACTIVE") throw new ReviewRefused("The new reviewer must be an active person of the portal.", { toPersonId: ["Choose an active person."] });
-    if (to.roles.length === 1 && to.roles[0] === "AUDITOR") throw new ReviewRefused("Auditors change nothing: choose a reviewer who may decide.", { toPersonId: ["Choose someone who is not only an auditor."] });
+    if (to.roles.includes("AUDITOR")) throw new ReviewRefused("Auditors change nothing: choose a reviewer who may decide.", { toPersonId: ["Choose someone who is not an auditor."] });
     const ids = [...new Set(input.itemIds)];
     const items = await tx.reviewItem.findMany({ where: { id: { in: ids }, campaignId: campaign.id }, select: { id: true, state: true, reviewerId: true, subjectPersonId: true, subjectName: true } });
     if (items.length !== ids.length) throw new ReviewRefused("Some items are not part of this campaign. Nothing was changed.");

@@ -26,8 +26,9 @@ export async function createCampaign(db: Db, actorIn: Actor | null, input: Creat
     const connections = await tx.pagerDutyConnection.findMany({ where: { id: { in: input.connectionIds }, status: { not: "REMOVED" } }, select: { id: true } });
     if (connections.length !== new Set(input.connectionIds).size) throw new ReviewRefused("One of the chosen PagerDuty accounts does not exist or was removed.", { connectionIds: ["Choose existing PagerDuty accounts."] });
     const named = [input.fallbackReviewerId, ...input.policy.steps.flatMap((s) => s.personIds ?? [])];
-    const found = await tx.person.count({ where: { id: { in: [...new Set(named)] }, status: "ACTIVE" } });
-    if (found !== new Set(named).size) throw new ReviewRefused("A named reviewer is not an active person of the portal.", { fallbackReviewerId: ["Choose an active person."] });
+    const found = await tx.person.findMany({ where: { id: { in: [...new Set(named)] }, status: "ACTIVE" }, select: { roles: true } });
+    if (found.length !== new Set(named).size) throw new ReviewRefused("A named reviewer is not an active person of the portal.", { fallbackReviewerId: ["Choose an active person."] });
+    if (found.some((p) => p.roles.includes("AUDITOR"))) throw new ReviewRefused("Auditors review nothing (they stay independent): name reviewers who are not auditors.", { fallbackReviewerId: ["Choose someone who is not an auditor."] });
     const id = randomUUID();
     await tx.reviewCampaign.create({
       data: {

@@ -9,7 +9,7 @@ import type { Directory } from "./policy";
 export async function loadDirectory(db: DbOrTx, connectionIds: readonly string[]): Promise<Directory> {
   const ids = [...connectionIds];
   const [people, links, users, memberships, owners, managers] = await Promise.all([
-    db.person.findMany({ where: { status: "ACTIVE" }, select: { id: true, name: true, email: true } }),
+    db.person.findMany({ where: { status: "ACTIVE" }, select: { id: true, name: true, email: true, roles: true } }),
     db.personPagerDutyLink.findMany({ where: { connectionId: { in: ids } }, select: { connectionId: true, personId: true, pdUserId: true } }),
     db.pdUser.findMany({ where: { connectionId: { in: ids }, removedAt: null }, select: { connectionId: true, pdId: true, emailLower: true } }),
     db.pdTeamMembership.findMany({ where: { connectionId: { in: ids }, removedAt: null, role: "manager" }, select: { connectionId: true, teamPdId: true, userPdId: true } }),
@@ -17,7 +17,8 @@ export async function loadDirectory(db: DbOrTx, connectionIds: readonly string[]
     db.personManager.findMany({ select: { personId: true, managerId: true } }),
   ]);
   const dir: Directory = {
-    people: new Map(people.map((p) => [p.id, p.name])),
+    // Reviewers: active people who may decide (auditors stay independent and review nothing).
+    people: new Map(people.filter((p) => !p.roles.includes("AUDITOR")).map((p) => [p.id, p.name])),
     personOfPdUser: new Map(),
     teamManagers: new Map(),
     owners: new Map(),

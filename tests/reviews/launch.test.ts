@@ -100,6 +100,16 @@ describe("launch", () => {
     expect(namedItems.find((i) => i.subjectPersonId === w.members[2]!.id)!.reviewerId).toBe(w.members[0]!.id);
   });
 
+  it("never makes an auditor a reviewer: refused when named, skipped when they manage the team in PagerDuty", async () => {
+    const w = await seedWorld(db);
+    await expect(createCampaign(db, actorOf(w.admin), campaignInput(w, { fallbackReviewerId: w.auditor.id }))).rejects.toThrow(/Auditors review nothing/);
+    await expect(createCampaign(db, actorOf(w.admin), campaignInput(w, { policy: { steps: [{ kind: "people", personIds: [w.auditor.id] }] } }))).rejects.toThrow(/Auditors review nothing/);
+    await db.person.update({ where: { id: w.manager.id }, data: { roles: ["AUDITOR", "MEMBER"] } });
+    const r = await launched(db, w);
+    const reviewers = new Set((await db.reviewItem.findMany({ where: { campaignId: r.campaignId } })).map((i) => i.reviewerId));
+    expect(reviewers).toEqual(new Set([w.admin.id]));
+  });
+
   it("sends step 2 to a different person than the one who decided step 1", async () => {
     const w = await seedWorld(db);
     const r = await launched(db, w, { policy: { steps: [{ kind: "team_managers" }, { kind: "people", personIds: [w.manager.id, w.members[2]!.id] }] } });
