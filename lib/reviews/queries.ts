@@ -369,5 +369,7 @@ export async function listDelegations(actorIn: Actor | null, db?: Db): Promise<D
 export async function reviewCandidates(actorIn: Actor | null, db?: Db): Promise<{ id: string; name: string; email: string }[]> {
   requireRead(actorIn);
   const d = db ?? (await getDb());
-  return d.person.findMany({ where: { status: "ACTIVE" }, orderBy: { name: "asc" }, select: { id: true, name: true, email: true } });
+  // Reviewers, delegates and fallbacks: active people who may decide (never auditors).
+  const people = await d.person.findMany({ where: { status: "ACTIVE" }, orderBy: { name: "asc" }, select: { id: true, name: true, email: true, roles: true } });
+  return people.filter((p) => !p.roles.includes("AUDITOR")).map(({ id, name, email }) => ({ id, name, email }));
 }
