@@ -373,3 +373,31 @@ export async function reviewCandidates(actorIn: Actor | null, db?: Db): Promise<
   const people = await d.person.findMany({ where: { status: "ACTIVE" }, orderBy: { name: "asc" }, select: { id: true, name: true, email: true, roles: true } });
   return people.filter((p) => !p.roles.includes("AUDITOR")).map(({ id, name, email }) => ({ id, name, email }));
 }
+
+export interface ReviewOwnerRow {
+  id: string;
+  connectionId: string;
+  subjectType: "team" | "role";
+  subjectRef: string;
+  /** The team's name for team owners (null when the team is not in the synced data). */
+  subjectName: string | null;
+  person: { id: string; name: string };
+}
+
+/** Named owners of teams and base roles (a reviewer policy), for admins and auditors. */
+export async function listReviewOwners(actorIn: Actor | null, db?: Db): Promise<ReviewOwnerRow[]> {
+  const actor = requireRead(actorIn);
+  if (!seesAll(actor)) throw new AuthorizationError("Only admins and auditors see review owners.");
+  const d = db ?? (await getDb());
+  const rows = await d.reviewOwner.findMany({ orderBy: [{ connectionId: "asc" }, { subjectType: "asc" }, { subjectRef: "asc" }] });
+  const names = await personNames(d, rows.map((r) => r.personId));
+  const teams = await d.pdTeam.findMany({ where: { OR: rows.filter((r) => r.subjectType === "team").map((r) => ({ connectionId: r.connectionId, pdId: r.subjectRef })) }, select: { connectionId: true, pdId: true, name: true } });
+  return rows.map((r) => ({
+    id: r.id,
+    connectionId: r.connectionId,
+    subjectType: r.subjectType as "team" | "role",
+    subjectRef: r.subjectRef,
+    subjectName: r.subjectType === "team" ? (teams.find((t) => t.connectionId === r.connectionId && t.pdId === r.subjectRef)?.name ?? null) : r.subjectRef,
+    person: { id: r.personId, name: names.get(r.personId) ?? r.personId },
+  }));
+}

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db";
 import { createCampaign, launchCampaign, setReviewOwner, snapshotLine } from "@/lib/reviews/campaigns";
 import { submitDecisions, saveDrafts } from "@/lib/reviews/decisions";
+import { listReviewOwners } from "@/lib/reviews/queries";
 import { ReviewRefused } from "@/lib/reviews/guard";
 import type { ItemKind, PopulationManifest, Risk } from "@/lib/reviews/types";
 import { createTestDb, type TestDb } from "../support/db";
@@ -81,6 +82,7 @@ describe("launch", () => {
     const w = await seedWorld(db);
     const owner = await person(db, "Olive Owner");
     await setReviewOwner(db, actorOf(w.admin), { connectionId: w.connectionId, subjectType: "team", subjectRef: w.teamId, personId: owner.id, owner: true });
+    expect((await listReviewOwners(actorOf(w.auditor), db)).filter((o) => o.connectionId === w.connectionId)).toEqual([expect.objectContaining({ subjectType: "team", subjectRef: w.teamId, subjectName: "Platform", person: { id: owner.id, name: "Olive Owner" } })]);
     const byOwner = await launched(db, w, { policy: { steps: [{ kind: "owners" }] } });
     expect(new Set((await db.reviewItem.findMany({ where: { campaignId: byOwner.campaignId } })).map((i) => i.reviewerId))).toEqual(new Set([owner.id]));
 
