@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db";
+import { forceCloseCampaign } from "@/lib/reviews/campaigns";
 import { configureReviews } from "@/lib/reviews/options";
 import { myReminders } from "@/lib/reviews/queries";
 import { reviewTick } from "@/lib/reviews/schedule";
@@ -128,13 +129,14 @@ describe("reminders and escalation", () => {
 });
 
 describe("recurrence", () => {
-  it("creates the next occurrence one period after launch, due one period later, once", async () => {
+  it("creates the next occurrence one period after launch (even once this one is closed and locked), due one period later, once", async () => {
     let clock = Date.now();
     configureReviews({ now: () => clock, smtpUrl: null });
     const w = await seedWorld(db, { now: new Date(clock) });
     const due = new Date(clock + 14 * DAY);
     const { campaignId } = await launched(db, w, { recurrenceMonths: 3, dueAt: due });
     expect((await reviewTick(db)).recurred).toBe(0);
+    await forceCloseCampaign(db, actorOf(w.admin), { campaignId, reason: "Quarter done" });
     clock += 92 * DAY;
     expect((await reviewTick(db)).recurred).toBe(1);
     const next = await db.reviewCampaign.findFirstOrThrow({ where: { previousCampaignId: campaignId } });
@@ -143,5 +145,6 @@ describe("recurrence", () => {
     expect(next).toMatchObject({ status: "DRAFT", recurrenceMonths: 3, dueAt: expectedDue, connectionIds: [w.connectionId] });
     expect(next.name).toBe(`Quarterly Platform review (due ${expectedDue.toISOString().slice(0, 10)})`);
     expect((await reviewTick(db)).recurred).toBe(0);
+    expect((await db.reviewCampaign.findUniqueOrThrow({ where: { id: campaignId } })).recurredAt).not.toBeNull();
   });
 });
