@@ -17,8 +17,20 @@ const RISK_HINT: Record<Risk, string> = {
   api_only: "A user that only acts through the API",
 };
 
-export function RiskBadge({ risk }: { risk: string }) {
-  const r = { label: RISK_LABELS[risk as Risk] ?? risk.replaceAll("_", " "), hint: RISK_HINT[risk as Risk] ?? risk };
+/** Labels that fit a table cell; the full label is the tooltip. */
+const RISK_SHORT: Record<Risk, string> = {
+  admin_or_owner: "Admin/owner",
+  team_manager: "Team manager",
+  no_oncall_90d: "No on-call 90d",
+  unmatched_identity: "Unmatched",
+  pending_invitation: "Invited",
+  drift: "Drift",
+  api_only: "API-only",
+};
+
+export function RiskBadge({ risk, short = false }: { risk: string; short?: boolean }) {
+  const full = RISK_LABELS[risk as Risk] ?? risk.replaceAll("_", " ");
+  const r = { label: short ? (RISK_SHORT[risk as Risk] ?? full) : full, hint: short ? `${full}: ${RISK_HINT[risk as Risk] ?? risk}` : (RISK_HINT[risk as Risk] ?? risk) };
   const strong = risk === "admin_or_owner" || risk === "drift" || risk === "unmatched_identity";
   return (
     <span title={r.hint} className={`whitespace-nowrap rounded-full px-1.5 py-0.5 text-[11px] font-medium ${strong ? "bg-red-50 text-red-800 ring-1 ring-inset ring-red-200" : "bg-amber-50 text-amber-800"}`}>
@@ -27,13 +39,13 @@ export function RiskBadge({ risk }: { risk: string }) {
   );
 }
 
-export function RiskBadges({ risks, max }: { risks: string[]; max?: number }) {
+export function RiskBadges({ risks, max, short = false }: { risks: string[]; max?: number; short?: boolean }) {
   if (!risks.length) return <span className="text-xs text-slate-400">—</span>;
   const shown = max ? risks.slice(0, max) : risks;
   return (
     <span className="flex flex-wrap gap-1">
       {shown.map((r) => (
-        <RiskBadge key={r} risk={r} />
+        <RiskBadge key={r} risk={r} short={short} />
       ))}
       {risks.length > shown.length && <span className="text-[11px] text-slate-500" title={risks.slice(shown.length).map((r) => RISK_LABELS[r as Risk] ?? r).join(", ")}>+{risks.length - shown.length}</span>}
     </span>

@@ -5,6 +5,13 @@ import { baseRoleLabel, teamRoleLabel } from "@/lib/pagerduty-data/roles";
 import type { ItemContext, WorkspaceItem } from "@/lib/reviews/types";
 import { DecisionBadge, RemediationBadge, RiskBadges, roleLabel, utcDate } from "./badges";
 
+const ORIGIN: Record<string, string> = {
+  BASELINE: "baseline (present at the first sync)",
+  POLICY: "a birthright policy",
+  REQUEST: "an approved request",
+  REVIEW: "a certified review decision",
+};
+
 async function fetchContext(url: string): Promise<ItemContext> {
   const res = await fetch(url, { headers: { accept: "application/json" } });
   const body = (await res.json().catch(() => null)) as (ItemContext & { error?: string }) | null;
@@ -114,7 +121,7 @@ export function ContextPanel({ campaignId, item }: { campaignId: string; item: W
               <Shift label="Next on-call shift" shift={c.oncall.next} />
             </dl>
           </section>
-          {c.drift && (
+          {c.drift?.origin === "DRIFT" ? (
             <section aria-label="Drift" className="rounded-md border border-red-200 bg-red-50 p-2 text-xs text-red-900" data-testid="drift-flag">
               <p className="font-semibold">Came from drift: granted outside the portal</p>
               <p>
@@ -123,6 +130,12 @@ export function ContextPanel({ campaignId, item }: { campaignId: string; item: W
                 {c.drift.changedAt ? ` · ${utcDate(c.drift.changedAt)}` : ""}
               </p>
             </section>
+          ) : (
+            c.drift?.origin && (
+              <p className="text-xs text-slate-600">
+                Origin: <span className="font-medium text-slate-800">{ORIGIN[c.drift.origin] ?? c.drift.origin.toLowerCase()}</span>
+              </p>
+            )
           )}
           {c.history.length > 0 && (
             <section aria-label="Earlier steps">

@@ -463,7 +463,7 @@ export function ReviewWorkspace({
                         </span>
                       </span>
                       <span role="gridcell" className="min-w-0 overflow-hidden">
-                        <RiskBadges risks={item.risks} max={1} />
+                        <RiskBadges risks={item.risks} max={2} short />
                       </span>
                       {filters.view === "all" && (
                         <span role="gridcell" className="truncate text-xs text-slate-700" title={item.reviewerReason}>

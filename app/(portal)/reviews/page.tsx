@@ -1,11 +1,12 @@
 import Link from "next/link";
 import { Delegations } from "@/components/reviews/delegation-form";
+import { Reminders } from "@/components/reviews/reminders";
 import { utcDate } from "@/components/reviews/badges";
 import { EmptyState, PageHeader } from "@/components/ui/page";
 import { can } from "@/lib/auth/access";
 import { requireActor } from "@/lib/auth/session";
 import { listDelegations, listMyReviews, myReminders, reviewCandidates } from "@/lib/reviews/queries";
-import { delegateReviews, revokeDelegation } from "./actions";
+import { delegateReviews, markRemindersRead, revokeDelegation } from "./actions";
 
 export const metadata = { title: "My reviews" };
 
@@ -27,18 +28,7 @@ export default async function MyReviewsPage() {
           ) : undefined
         }
       />
-      {unread.length > 0 && (
-        <section aria-label="Reminders" className="mb-6 space-y-2">
-          {unread.map((r) => (
-            <p key={r.id} role="note" className={`rounded-md border px-3 py-2 text-sm ${r.kind === "DUE_SOON" ? "border-amber-200 bg-amber-50 text-amber-900" : "border-red-200 bg-red-50 text-red-900"}`}>
-              <Link href={`/reviews/${r.campaignId}`} className="font-medium underline">
-                {r.campaignName}
-              </Link>
-              : {r.message} <span className="text-xs opacity-70">({utcDate(r.createdAt)})</span>
-            </p>
-          ))}
-        </section>
-      )}
+      <Reminders reminders={unread} markRead={markRemindersRead} />
       <section aria-labelledby="my-reviews-title">
         <h2 id="my-reviews-title" className="sr-only">
           Campaigns
