@@ -1,6 +1,6 @@
 "use client";
 
-import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from "react";
 import type { ActionResult } from "@/lib/auth/action";
@@ -82,7 +82,7 @@ export function ReviewWorkspace({
   const [filters, setFilters] = useState<Filters>({ view: allowAll && !active ? "all" : "mine", sort: "subject", dir: "asc" });
   const [searchText, setSearchText] = useState("");
   const [activeIndex, setActiveIndex] = useState(0);
-  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [selected, setSelected] = useState<ReadonlyMap<string, WorkspaceItem>>(new Map());
   const [dialog, setDialog] = useState<{ request: DecisionRequest; itemIds: string[] } | null>(null);
   const [dialogError, setDialogError] = useState<string | null>(null);
   const [help, setHelp] = useState(false);
@@ -100,62 +100,71 @@ export function ReviewWorkspace({
   }, [searchText]);
 
   const key = useMemo(() => ["review-items", campaignId, filters] as const, [campaignId, filters]);
-  const query = useInfiniteQuery({
-    queryKey: key,
-    initialPageParam: 0,
-    queryFn: ({ pageParam }) => fetchPage(queryString(campaignId, filters, pageParam)),
-    getNextPageParam: (last) => (last.offset + last.items.length < last.total ? last.offset + last.items.length : undefined),
-    // Revocations in flight: follow them to verified (or failed) without a reload.
-    refetchInterval: (q) => (q.state.data?.pages.some((p) => p.items.some((i) => i.remediation === "PENDING")) ? 3_000 : false),
-  });
-  const pages = query.data?.pages;
-  const items = useMemo(() => pages?.flatMap((p) => p.items) ?? [], [pages]);
-  const head = pages?.[0];
+  // One query per page of PAGE items, fetched when the page scrolls into view: jumping to the end of
+  // 10,000 items loads that page only, not every page before it.
+  const pageQuery = useCallback(
+    (page: number) => ({
+      queryKey: [...key, page] as const,
+      queryFn: () => fetchPage(queryString(campaignId, filters, page * PAGE)),
+      // Revocations in flight: follow them to verified (or failed) without a reload.
+      refetchInterval: (q: { state: { data?: WorkspacePage } }) => (q.state.data?.items.some((i) => i.remediation === "PENDING") ? 3_000 : false),
+    }),
+    [key, campaignId, filters],
+  );
+  const query = useQuery(pageQuery(0));
+  const head = query.data;
   const total = head?.total ?? 0;
 
   // Filters changed: back to the top, selection cleared (it may hold rows no longer shown).
   useEffect(() => {
     setActiveIndex(0);
-    setSelected(new Set());
+    setSelected(new Map());
     scroller.current?.scrollTo({ top: 0 });
   }, [filters]);
 
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer's functions must not be memoized by the compiler
   const virtual = useVirtualizer({ count: total, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
   const virtualItems = virtual.getVirtualItems();
-  const lastVisible = virtualItems.at(-1)?.index ?? 0;
-  useEffect(() => {
-    if (lastVisible >= items.length - 20 && query.hasNextPage && !query.isFetchingNextPage) void query.fetchNextPage();
-  }, [lastVisible, items.length, query]);
+  const firstPage = Math.floor((virtualItems[0]?.index ?? 0) / PAGE);
+  const lastPage = Math.floor((virtualItems.at(-1)?.index ?? 0) / PAGE);
+  const wanted = Array.from({ length: Math.max(0, lastPage - firstPage + 1) }, (_, k) => firstPage + k).filter((p) => p > 0);
+  const pageResults = useQueries({ queries: wanted.map(pageQuery) });
+  const fetching = query.isFetching || pageResults.some((r) => r.isFetching);
 
-  const current = items[activeIndex] ?? null;
+  /** The item at a row index, from the pages in view or, failing that, the cache. */
+  const itemAt = (index: number): WorkspaceItem | undefined => {
+    const page = Math.floor(index / PAGE);
+    const data = page === 0 ? head : (pageResults[wanted.indexOf(page)]?.data ?? client.getQueryData<WorkspacePage>([...key, page]));
+    return data?.items[index - page * PAGE];
+  };
+  const current = itemAt(activeIndex) ?? null;
   const refresh = useCallback(() => client.invalidateQueries({ queryKey: ["review-items", campaignId] }), [client, campaignId]);
 
   const move = useCallback(
     (delta: number) => {
       setActiveIndex((i) => {
-        const next = Math.max(0, Math.min(items.length - 1, i + delta));
+        const next = Math.max(0, Math.min(total - 1, i + delta));
         virtual.scrollToIndex(next, { align: "auto" });
         return next;
       });
     },
-    [items.length, virtual],
+    [total, virtual],
   );
 
-  const toggle = useCallback((id: string) => {
+  const toggle = useCallback((item: WorkspaceItem) => {
     setSelected((s) => {
-      const n = new Set(s);
-      if (n.has(id)) n.delete(id);
-      else n.add(id);
+      const n = new Map(s);
+      if (n.has(item.id)) n.delete(item.id);
+      else n.set(item.id, item);
       return n;
     });
   }, []);
 
   /** The items a decision applies to: the selection when there is one, else the active row. */
   const targets = useCallback((): WorkspaceItem[] => {
-    const pool = selected.size ? items.filter((i) => selected.has(i.id)) : current ? [current] : [];
+    const pool = selected.size ? [...selected.values()] : current ? [current] : [];
     return pool.filter((i) => i.decidable);
-  }, [selected, items, current]);
+  }, [selected, current]);
 
   const save = useCallback(
     (decision: DecisionKind, itemIds: string[], justification?: string, role?: string) => {
@@ -173,7 +182,7 @@ export function ReviewWorkspace({
         setDialog(null);
         setDialogError(null);
         setMessage({ ok: true, text: `${DECISION_LABEL[decision]}: ${r.data.saved} draft${r.data.saved === 1 ? "" : "s"} saved. Submit the batch when you are done.` });
-        if (itemIds.length > 1) setSelected(new Set());
+        if (itemIds.length > 1) setSelected(new Map());
         else move(1);
         await refresh();
       });
@@ -241,7 +250,7 @@ export function ReviewWorkspace({
         ArrowDown: () => move(1),
         k: () => move(-1),
         ArrowUp: () => move(-1),
-        x: () => current && toggle(current.id),
+        x: () => current && toggle(current),
         c: () => decide("CERTIFY"),
         r: () => decide("REVOKE"),
         m: () => decide("MODIFY"),
@@ -260,7 +269,8 @@ export function ReviewWorkspace({
   const counts = head?.counts;
   const facets = head?.facets;
   const set = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }));
-  const loadedDecidable = items.filter((i) => i.decidable);
+  // "Select all": the items of the pages in view (up to a few hundred) that this person may decide.
+  const loadedDecidable = [head, ...pageResults.map((r) => r.data)].flatMap((page) => page?.items ?? []).filter((i) => i.decidable);
   const allSelected = loadedDecidable.length > 0 && loadedDecidable.every((i) => selected.has(i.id));
   const columns = filters.view === "all" ? COLUMNS_ALL : COLUMNS;
   const select = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
@@ -407,7 +417,7 @@ export function ReviewWorkspace({
                       aria-label={`Select all ${loadedDecidable.length} loaded items you may decide`}
                       data-testid="select-all"
                       checked={allSelected}
-                      onChange={() => setSelected(allSelected ? new Set() : new Set(loadedDecidable.map((i) => i.id)))}
+                      onChange={() => setSelected(allSelected ? new Map() : new Map(loadedDecidable.map((i) => [i.id, i])))}
                     />
                   )}
                 </span>
@@ -422,7 +432,7 @@ export function ReviewWorkspace({
             <div ref={scroller} role="rowgroup" data-testid="review-scroller" className="max-h-[65vh] overflow-auto">
               <div style={{ height: virtual.getTotalSize(), position: "relative" }}>
                 {virtualItems.map((v) => {
-                  const item = items[v.index];
+                  const item = itemAt(v.index);
                   const style = { height: ROW_HEIGHT, transform: `translateY(${v.start}px)` };
                   if (!item)
                     return (
@@ -449,7 +459,7 @@ export function ReviewWorkspace({
                       style={style}
                     >
                       <span role="gridcell">
-                        {active && item.decidable && <input type="checkbox" aria-label={`Select ${item.subjectName}, ${item.entitlementLabel}`} data-testid="row-select" checked={selected.has(item.id)} onChange={() => toggle(item.id)} onClick={(e) => e.stopPropagation()} />}
+                        {active && item.decidable && <input type="checkbox" aria-label={`Select ${item.subjectName}, ${item.entitlementLabel}`} data-testid="row-select" checked={selected.has(item.id)} onChange={() => toggle(item)} onClick={(e) => e.stopPropagation()} />}
                       </span>
                       <span role="gridcell" className="min-w-0">
                         <span className="block truncate font-medium text-slate-900">{item.subjectName}</span>
@@ -490,8 +500,9 @@ export function ReviewWorkspace({
               </div>
             </div>
             <p className="border-t border-slate-100 px-3 py-1.5 text-xs text-slate-500" aria-live="polite">
-              {items.length < total ? `${items.length} of ${total} loaded (more load as you scroll)` : `${total} item${total === 1 ? "" : "s"}`}
-              {query.isFetching ? " · updating…" : ""}
+              {total} item{total === 1 ? "" : "s"}
+              {selected.size ? ` · ${selected.size} selected` : ""}
+              {fetching ? " · updating…" : ""}
             </p>
           </div>
         )}
