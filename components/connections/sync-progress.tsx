@@ -76,23 +76,35 @@ export function SyncActivity({ connectionId, initial }: { connectionId: string; 
       return res.json() as Promise<SyncStatusView>;
     },
     initialData: initial,
-    // Every second while a run is active or one was just requested (the worker picks it up within seconds).
-    refetchInterval: (q) => (q.state.data?.active || Date.now() < boostUntil ? 1_000 : 10_000),
+    // Every second while a run is queued or active, or one was just requested (a worker picks it up within seconds).
+    refetchInterval: (q) => (q.state.data?.active || q.state.data?.queued || Date.now() < boostUntil ? 1_000 : 10_000),
   });
   useEffect(() => {
     if (boostUntil) void refetch();
   }, [boostUntil, refetch]);
-  const wasActive = useRef(Boolean(initial.active));
+  // A run finished since the page was rendered (even one too quick to be seen running): refresh the
+  // server-rendered parts (freshness badge, last sync, links to the synced data).
+  const lastFinished = data.history.find((r) => r.status !== "RUNNING")?.id ?? null;
+  const renderedFinished = useRef(initial.history.find((r) => r.status !== "RUNNING")?.id ?? null);
   useEffect(() => {
-    if (wasActive.current && !data.active) router.refresh();
-    wasActive.current = Boolean(data.active);
-  }, [data.active, router]);
+    if (lastFinished === renderedFinished.current) return;
+    renderedFinished.current = lastFinished;
+    router.refresh();
+  }, [lastFinished, router]);
 
   return (
     <section aria-label="Sync activity" className="space-y-4">
       <div className="rounded-lg border border-slate-200 bg-white p-4" aria-live="polite">
         <h2 className="text-sm font-semibold text-slate-900">Current sync</h2>
-        <div className="mt-2">{data.active ? <ProgressBar run={data.active} /> : <p className="text-sm text-slate-600" data-testid="no-active-sync">No sync is running.</p>}</div>
+        <div className="mt-2">
+          {data.active ? (
+            <ProgressBar run={data.active} />
+          ) : data.queued ? (
+            <p className="text-sm text-sky-800" data-testid="sync-queued">Sync queued: it starts as soon as a worker picks it up (within seconds).</p>
+          ) : (
+            <p className="text-sm text-slate-600" data-testid="no-active-sync">No sync is running.</p>
+          )}
+        </div>
         {isError && <p role="alert" className="mt-2 text-xs text-amber-700">Live updates paused: the portal did not answer.</p>}
       </div>
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">

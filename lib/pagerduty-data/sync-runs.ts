@@ -1,6 +1,7 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
+import { syncSingletonKey } from "@/lib/sync/jobs";
 import { isSafeId, requirePermission } from "./guard";
 
 export type ChangeCounts = Record<string, { created?: number; updated?: number; removed?: number }>;
@@ -31,6 +32,8 @@ export interface SyncRunView {
 
 export interface SyncStatusView {
   active: SyncRunView | null;
+  /** A sync job is waiting for a worker (queued by "Sync now" or the schedule), not started yet. */
+  queued: boolean;
   history: SyncRunView[];
 }
 
@@ -39,8 +42,9 @@ const asRecord = <T>(v: unknown): Record<string, T> => (v && typeof v === "objec
 /** The running sync (if any) and the latest runs of a connection, newest first. */
 export async function syncStatus(actor: Actor | null, connectionId: string, limit = 20): Promise<SyncStatusView> {
   requirePermission(actor, "connection.read");
-  if (!isSafeId(connectionId)) return { active: null, history: [] };
+  if (!isSafeId(connectionId)) return { active: null, queued: false, history: [] };
   const db = await getDb();
+  const waiting = await db.job.count({ where: { singletonKey: syncSingletonKey(connectionId), status: "QUEUED" } });
   const rows = await db.syncRun.findMany({
     where: { connectionId },
     orderBy: { startedAt: "desc" },
@@ -71,6 +75,6 @@ export async function syncStatus(actor: Actor | null, connectionId: string, limi
       durationMs: r.durationMs,
     }),
   );
-  return { active: runs.find((r) => r.status === "RUNNING") ?? null, history: runs };
+  return { active: runs.find((r) => r.status === "RUNNING") ?? null, queued: waiting > 0, history: runs };
 }
 

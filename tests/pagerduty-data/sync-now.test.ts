@@ -9,6 +9,7 @@ vi.mock("next/cache", () => nextCacheMock());
 
 import { syncConnectionNow } from "@/app/(portal)/admin/connections/actions";
 import { PortalRole } from "@/lib/generated/prisma/client";
+import { syncStatus } from "@/lib/pagerduty-data/sync-runs";
 import { worldFingerprint } from "../auth/support/actions";
 import { createPerson, signInAs } from "../auth/support/fixtures";
 import { insertConnection } from "../connections/support/fixtures";
@@ -24,7 +25,11 @@ describe("syncConnectionNow", () => {
     await signInAs(db, admin.id);
     const c = await insertConnection(db, { ownerPersonId: admin.id, apiBaseUrl: "http://127.0.0.1:9" });
 
+    const actor = { personId: admin.id, email: admin.email, name: admin.name, roles: [...admin.roles] };
+    expect(await syncStatus(actor, c.id)).toEqual({ active: null, queued: false, history: [] });
     const first = await syncConnectionNow({ connectionId: c.id });
+    // The connection's page says a sync is on its way before a worker starts it.
+    expect((await syncStatus(actor, c.id)).queued).toBe(true);
     expect(first).toMatchObject({ ok: true, data: { created: true }, message: expect.stringMatching(/queued/) });
     const jobs = await db.job.findMany({ where: { singletonKey: `sync:${c.id}` } });
     expect(jobs).toHaveLength(1);
