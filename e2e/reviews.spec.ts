@@ -96,7 +96,17 @@ test("a reviewer certifies and revokes, the revocation is verified in PagerDuty,
   const pdUserId = await revoked.getAttribute("data-pd-user");
   expect(teamPdId && pdUserId && itemId && subject).toBeTruthy();
   expect(sim.state.membership(teamPdId!, pdUserId!)).toBeDefined();
-  await revoked.click();
+  // Keyboard: ? shows the shortcuts, j and k move the highlighted row, r revokes it.
+  await rita.keyboard.press("?");
+  await expect(rita.getByTestId("shortcuts-help")).toBeVisible();
+  await rita.keyboard.press("Escape");
+  await expect(rita.getByTestId("shortcuts-help")).toBeHidden();
+  await rows.nth(2).click();
+  await rita.keyboard.press("j");
+  await expect(revoked).toHaveAttribute("aria-current", "true");
+  await rita.keyboard.press("k");
+  await expect(rows.nth(2)).toHaveAttribute("aria-current", "true");
+  await rita.keyboard.press("j");
   await rita.keyboard.press("r");
   await expect(rita.getByTestId("decision-dialog")).toBeVisible();
   await rita.getByTestId("justification").fill("Left the team in October; no longer on its rotations.");
@@ -169,6 +179,17 @@ test("a reviewer certifies and revokes, the revocation is verified in PagerDuty,
   const text = execFileSync("pdftotext", ["-layout", "test-results/evidence.pdf", "-"]).toString("utf8");
   expect(text).toContain("REVOKE");
   expect(text.replace(/\s+/g, " ")).toContain(verifiedAt);
+
+  // The administrator force-closes the campaign with a reason: what is left undecided becomes exceptions.
+  await admin.goto(`/admin/campaigns/${campaignId}`);
+  await admin.getByTestId("force-close").click();
+  await admin.getByTestId("force-close-reason").fill("Quarter ended; remaining items carried to the next review (e2e)");
+  await admin.getByTestId("force-close-confirm").click();
+  await expect(admin.getByText("The campaign and its evidence are locked.")).toBeVisible();
+  await expect(admin.getByTestId("close-controls")).toHaveCount(0);
+  await admin.screenshot({ path: `${SCREENS}/campaign-closed.png`, fullPage: true });
+  const closed = JSON.parse((await download("json")).toString("utf8")) as { header: { campaign: { status: string; forceClosed: boolean } } };
+  expect(closed.header.campaign).toMatchObject({ status: "CLOSED", forceClosed: true });
 
   // A member who is not an auditor gets nothing.
   const maya = await (await browser.newContext()).newPage();
