@@ -19,6 +19,26 @@ export function runProgress(run: Pick<SyncRunView, "status" | "pagesFetched" | "
   return i < 0 ? 0.02 : Math.max(0.02, i / PHASES.length);
 }
 
+/** What each counted entity is called on the page. */
+const ENTITY: Record<string, string> = {
+  abilities: "abilities",
+  users: "users",
+  licenses: "licenses",
+  licenseAllocations: "license assignments",
+  teams: "teams",
+  memberships: "team memberships",
+  schedules: "schedules",
+  layerMembers: "schedule members",
+  escalationPolicies: "escalation policies",
+  policies: "escalation policies",
+  policyTargets: "escalation targets",
+  oncallProbe: "on-call count checks",
+  oncalls: "on-call shifts",
+  auditRecords: "audit records",
+  grants: "grants",
+};
+const entity = (key: string) => ENTITY[key] ?? key;
+
 const duration = (ms: number | null) => (ms === null ? "—" : ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`);
 const time = (iso: string) => iso.slice(0, 19).replace("T", " ") + " UTC";
 
@@ -39,7 +59,7 @@ function ProgressBar({ run }: { run: SyncRunView }) {
       </div>
       <p className="mt-1 text-xs text-slate-600">
         {Object.entries(run.items)
-          .map(([k, n]) => `${n} ${k}`)
+          .map(([k, n]) => `${n} ${entity(k)}`)
           .join(" · ") || "Starting…"}
       </p>
     </div>
@@ -48,9 +68,9 @@ function ProgressBar({ run }: { run: SyncRunView }) {
 
 function changesText(changes: SyncRunView["changes"]): string {
   const parts = Object.entries(changes)
-    .map(([entity, c]) => {
+    .map(([key, c]) => {
       const bits = [c.created ? `+${c.created}` : "", c.updated ? `~${c.updated}` : "", c.removed ? `−${c.removed}` : ""].filter(Boolean);
-      return bits.length ? `${entity} ${bits.join(" ")}` : "";
+      return bits.length ? `${entity(key)} ${bits.join(" ")}` : "";
     })
     .filter(Boolean);
   return parts.join(", ") || "no changes";
