@@ -130,6 +130,15 @@ test("a reviewer certifies and revokes, the revocation is verified in PagerDuty,
   await rita.getByTestId("filter-state").selectOption("undecided");
   await expect(rows).not.toHaveCount(0);
   await expect(rita.getByTestId("review-row").filter({ hasText: "Certified" })).toHaveCount(0);
+  // She hands one item to a colleague, with a reason; it leaves her list.
+  const undecided = Number(await rita.getByTestId("review-total").getAttribute("data-total"));
+  await rows.first().click();
+  await rita.getByTestId("reassign").click();
+  await rita.getByTestId("reassign-to").selectOption({ label: "Alice Admin (alice.admin@example.com)" });
+  await rita.getByTestId("reassign-reason").fill("Alice runs this team's rotations (e2e)");
+  await rita.getByTestId("reassign-confirm").click();
+  await expect(rita.getByTestId("workspace-message")).toContainText("1 item reassigned.");
+  await expect(rita.getByTestId("review-total")).toHaveAttribute("data-total", String(undecided - 1));
   await rita.getByTestId("select-all").check();
   await rita.getByTestId("decide-certify").click();
   await expect(rita.getByTestId("workspace-message")).toContainText("drafts saved");

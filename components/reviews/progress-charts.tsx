@@ -23,6 +23,7 @@ const SLICE_COLORS: Record<string, string> = {
   Verified: "#047857",
   Failed: "#b91c1c",
   Exception: "#c2410c",
+  Manual: "#64748b",
 };
 
 /** A donut of one split (decisions, remediation), with the numbers as a list beside it for screen readers. */

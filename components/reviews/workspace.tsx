@@ -8,6 +8,7 @@ import { RISKS, RISK_LABELS, type DecisionKind, type SubmitResult, type Workspac
 import { DecisionBadge, KIND_LABEL, RemediationBadge, RiskBadges, roleLabel } from "./badges";
 import { ContextPanel } from "./context-panel";
 import { DECISION_LABEL, DecisionDialog, type DecisionRequest } from "./decision-dialog";
+import { ReassignDialog } from "./reassign-dialog";
 import { ShortcutsHelp } from "./shortcuts-help";
 import { SecondLookDialog } from "./second-look";
 
@@ -18,6 +19,7 @@ export interface WorkspaceActions {
   bulkDecide: Action<{ campaignId: string; itemIds: string[]; decision: DecisionKind; role?: string; justification?: string }, { saved: number }>;
   clearDrafts: Action<{ campaignId: string; itemIds: string[] }, { cleared: number }>;
   submitDecisions: Action<{ campaignId: string; acknowledgeRubberStamp?: boolean }, SubmitResult>;
+  reassign: Action<{ campaignId: string; itemIds: string[]; toPersonId: string; reason: string }, { count: number }>;
 }
 
 type Filters = Omit<WorkspaceQuery, "campaignId" | "offset" | "limit">;
@@ -69,6 +71,7 @@ export function ReviewWorkspace({
   active,
   allowAll,
   justifyHighRisk,
+  people,
   actions,
 }: {
   campaignId: string;
@@ -77,6 +80,8 @@ export function ReviewWorkspace({
   /** Admins and auditors may switch to every item of the campaign. */
   allowAll: boolean;
   justifyHighRisk: boolean;
+  /** Whom items can be reassigned to. */
+  people: { id: string; name: string; email: string }[];
   actions: WorkspaceActions;
 }) {
   const [filters, setFilters] = useState<Filters>({ view: allowAll && !active ? "all" : "mine", sort: "subject", dir: "asc" });
@@ -86,6 +91,7 @@ export function ReviewWorkspace({
   const [dialog, setDialog] = useState<{ request: DecisionRequest; itemIds: string[] } | null>(null);
   const [dialogError, setDialogError] = useState<string | null>(null);
   const [help, setHelp] = useState(false);
+  const [reassigning, setReassigning] = useState<{ itemIds: string[]; error: string | null } | null>(null);
   const [secondLook, setSecondLook] = useState<{ reason: string; count: number } | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [pending, start] = useTransition();
@@ -216,6 +222,21 @@ export function ReviewWorkspace({
     [actions, campaignId, refresh],
   );
 
+  const reassign = useCallback(
+    (toPersonId: string, reason: string) => {
+      if (!reassigning) return;
+      start(async () => {
+        const r = await actions.reassign({ campaignId, itemIds: reassigning.itemIds, toPersonId, reason });
+        if (!r.ok) return setReassigning({ ...reassigning, error: r.error });
+        setReassigning(null);
+        setSelected(new Map());
+        setMessage({ ok: true, text: `${r.data.count} item${r.data.count === 1 ? "" : "s"} reassigned.` });
+        await refresh();
+      });
+    },
+    [actions, campaignId, reassigning, refresh],
+  );
+
   const submit = useCallback(
     (acknowledgeRubberStamp: boolean) =>
       start(async () => {
@@ -243,7 +264,7 @@ export function ReviewWorkspace({
   // Keyboard shortcuts, off while typing or while a dialog is open.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target) || dialog || secondLook) return;
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target) || dialog || secondLook || reassigning) return;
       if (help) return;
       const run: Record<string, () => void> = {
         j: () => move(1),
@@ -264,7 +285,7 @@ export function ReviewWorkspace({
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [dialog, secondLook, help, move, toggle, decide, current]);
+  }, [dialog, secondLook, reassigning, help, move, toggle, decide, current]);
 
   const counts = head?.counts;
   const facets = head?.facets;
@@ -373,6 +394,15 @@ export function ReviewWorkspace({
                 {selected.size > 1 ? ` ${selected.size}` : ""} <kbd className="ml-1 text-[10px] text-slate-400">{d.charAt(0).toLowerCase()}</kbd>
               </button>
             ))}
+            <button
+              type="button"
+              data-testid="reassign"
+              disabled={pending || targets().length === 0 || people.length === 0}
+              onClick={() => setReassigning({ itemIds: targets().map((i) => i.id), error: null })}
+              className="rounded-md border border-slate-300 px-3 py-1 text-sm font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-40"
+            >
+              Reassign…
+            </button>
             <button
               type="button"
               data-testid="submit-batch"
@@ -499,7 +529,7 @@ export function ReviewWorkspace({
                 })}
               </div>
             </div>
-            <p className="border-t border-slate-100 px-3 py-1.5 text-xs text-slate-500" aria-live="polite">
+            <p className="border-t border-slate-100 px-3 py-1.5 text-xs text-slate-500" aria-live="polite" data-testid="review-total" data-total={total}>
               {total} item{total === 1 ? "" : "s"}
               {selected.size ? ` · ${selected.size} selected` : ""}
               {fetching ? " · updating…" : ""}
@@ -512,6 +542,7 @@ export function ReviewWorkspace({
 
       <DecisionDialog request={dialog?.request ?? null} pending={pending} error={dialogError} onCancel={() => setDialog(null)} onConfirm={(justification, role) => dialog && save(dialog.request.decision, dialog.itemIds, justification || undefined, role ?? undefined)} />
       <SecondLookDialog prompt={secondLook} pending={pending} onLookAgain={() => setSecondLook(null)} onConfirm={() => submit(true)} />
+      <ReassignDialog count={reassigning?.itemIds.length ?? null} people={people} pending={pending} error={reassigning?.error ?? null} onCancel={() => setReassigning(null)} onConfirm={reassign} />
       <ShortcutsHelp open={help} onClose={() => setHelp(false)} />
     </div>
   );

@@ -4,8 +4,8 @@ import { CampaignStatusBadge, utcDate } from "@/components/reviews/badges";
 import { ReviewWorkspace } from "@/components/reviews/workspace";
 import { PageHeader } from "@/components/ui/page";
 import { requireActor } from "@/lib/auth/session";
-import { getCampaign } from "@/lib/reviews/queries";
-import { bulkDecide, clearDrafts, saveDrafts, submitDecisions } from "../actions";
+import { getCampaign, reviewCandidates } from "@/lib/reviews/queries";
+import { bulkDecide, clearDrafts, reassignMyItems, saveDrafts, submitDecisions } from "../actions";
 
 export const metadata = { title: "Review" };
 
@@ -18,6 +18,7 @@ export default async function ReviewCampaignPage({ params }: { params: Promise<{
   if (!UUID.test(campaignId)) notFound();
   const campaign = await getCampaign(actor, campaignId);
   if (!campaign) notFound();
+  const people = campaign.can.decide ? (await reviewCandidates(actor)).filter((p) => p.id !== actor.personId) : [];
   return (
     <>
       <PageHeader
@@ -45,7 +46,8 @@ export default async function ReviewCampaignPage({ params }: { params: Promise<{
         active={campaign.status === "ACTIVE" && campaign.can.decide}
         allowAll={campaign.can.manage || campaign.can.exportEvidence}
         justifyHighRisk={campaign.justifyHighRisk}
-        actions={{ saveDrafts, bulkDecide, clearDrafts, submitDecisions }}
+        people={people}
+        actions={{ saveDrafts, bulkDecide, clearDrafts, submitDecisions, reassign: reassignMyItems }}
       />
     </>
   );

@@ -100,12 +100,13 @@ function splits(p: ProgressSplit) {
       { label: "Revoked", value: p.revoked },
       { label: "Modified", value: p.modified },
       { label: "Undecided", value: p.remaining },
+      { label: "Exception", value: p.exceptions },
     ],
     remediation: [
       { label: "Pending", value: p.remediation.pending },
       { label: "Verified", value: p.remediation.verified },
       { label: "Failed", value: p.remediation.failed },
-      { label: "Exception", value: p.exceptions },
+      { label: "Manual", value: p.remediation.manual },
     ],
   };
 }
@@ -157,7 +158,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ campa
             </div>
             <div className="grid gap-4 md:grid-cols-2">
               <SplitChart title="Decisions" slices={s.decisions} testId="chart-decisions" />
-              <SplitChart title="Remediation and exceptions" slices={s.remediation} testId="chart-remediation" />
+              <SplitChart title="Remediation of revocations and changes" slices={s.remediation} testId="chart-remediation" />
             </div>
             <div className="grid gap-4 lg:grid-cols-2">
               <ProgressBars title="By reviewer" testId="chart-reviewers" rows={progress.byReviewer.map((r) => ({ label: r.reviewerName, decided: r.decided, remaining: r.remaining, overdue: r.overdue ? r.remaining : 0 }))} />
