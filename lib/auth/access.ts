@@ -1,7 +1,7 @@
 import "server-only";
 import { PortalRole } from "@/lib/generated/prisma/client";
 import { AuthenticationError, AuthorizationError } from "./errors";
-import { getActor, type Actor } from "./session";
+import type { Actor } from "./session";
 
 export { AuthenticationError, AuthorizationError } from "./errors";
 
@@ -138,6 +138,9 @@ export function can(actor: Actor | null, permission: Permission, target?: unknow
 
 /** Server-side guard: the signed-in actor, or AuthenticationError / AuthorizationError. */
 export async function authorize(permission: Permission, target?: unknown): Promise<Actor> {
+  // Loaded on use: domain modules that only ask `can` (and run in the worker process too) must not pull
+  // in next-auth and the request context.
+  const { getActor } = await import("./session");
   const actor = await getActor();
   if (!actor) throw new AuthenticationError();
   if (!can(actor, permission, target)) throw new AuthorizationError();

@@ -8,7 +8,7 @@ const root = path.resolve(import.meta.dirname, "../..");
 const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
 function tsx(args: string[], env: Record<string, string | undefined> = {}) {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const output = { text: "" };
   child.stdout.on("data", (d: Buffer) => (output.text += d.toString()));
   child.stderr.on("data", (d: Buffer) => (output.text += d.toString()));
