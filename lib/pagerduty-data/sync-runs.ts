@@ -1,7 +1,7 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
-import { syncSingletonKey } from "@/lib/sync/jobs";
+import { syncSingletonKey } from "@/lib/sync/keys";
 import { isSafeId, requirePermission } from "./guard";
 
 export type ChangeCounts = Record<string, { created?: number; updated?: number; removed?: number }>;

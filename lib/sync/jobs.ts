@@ -9,6 +9,7 @@ import { appendAudit } from "@/lib/audit";
 import type { DbOrTx, Db } from "@/lib/db";
 import { ConnectionStatus } from "@/lib/generated/prisma/client";
 import { ensureSchedule, enqueue, registerJob, type Enqueued } from "@/lib/jobs";
+import { syncSingletonKey } from "./keys";
 import { runSync } from "./run";
 
 export const SYNC_CONNECTION = "sync.connection";
@@ -22,7 +23,7 @@ const payloadSchema = z.object({
 });
 export type SyncJobPayload = z.input<typeof payloadSchema>;
 
-export const syncSingletonKey = (connectionId: string) => `sync:${connectionId}`;
+export { syncSingletonKey };
 
 export function enqueueSync(db: DbOrTx, payload: SyncJobPayload): Promise<Enqueued> {
   return enqueue(db, SYNC_CONNECTION, payload, { singletonKey: syncSingletonKey(payload.connectionId) });
