@@ -204,4 +204,24 @@ test("a reviewer certifies and revokes, the revocation is verified in PagerDuty,
   const maya = await (await browser.newContext()).newPage();
   await demoSignIn(maya, "maya.member@example.com");
   expect((await maya.request.get(`/api/reviews/${campaignId}/evidence?format=csv`)).status()).toBe(403);
+
+  // Stale data: once a sync fails, a launch is refused until the administrator overrides it with a reason.
+  const fault = await fetch(`${sim.url}/__sim/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ errors: { probability: 1, statuses: [500] } }) });
+  expect(fault.ok).toBe(true);
+  await admin.goto("/admin/connections");
+  await admin.getByTestId(`controls-${CONNECTION}`).getByRole("button", { name: "Sync now" }).click();
+  await expect(admin.getByTestId(`controls-${CONNECTION}`).getByRole("status")).toBeVisible();
+  await eventually(admin, "/pagerduty/users", async () => expect(admin.getByText(/last sync failed/)).toBeVisible({ timeout: 1_000 }), 150_000);
+  await admin.goto("/admin/campaigns/new");
+  await admin.getByTestId("campaign-name").fill("E2E launch on stale data");
+  await admin.getByTestId("campaign-due").fill(due);
+  await admin.getByTestId("campaign-fallback").selectOption({ label: "Alice Admin (alice.admin@example.com)" });
+  await admin.getByTestId("campaign-create").click();
+  await admin.waitForURL((url) => /\/admin\/campaigns\/[0-9a-f-]{36}$/.test(url.pathname) && !url.pathname.endsWith(campaignId));
+  await admin.getByTestId("launch").click();
+  await expect(admin.getByTestId("stale-warning")).toContainText("The synced data is stale");
+  await admin.getByTestId("override-reason").fill("Auditor visit tomorrow; PagerDuty outage is known (e2e)");
+  await admin.screenshot({ path: `${SCREENS}/campaign-stale.png`, fullPage: true });
+  await admin.getByTestId("launch-override").click();
+  await expect(admin.getByTestId("manifest")).toContainText("Launched on stale data: Auditor visit tomorrow");
 });
