@@ -76,6 +76,8 @@ test("a reviewer certifies and revokes, the revocation is verified in PagerDuty,
 
   // Rita finds the campaign under My reviews and opens the workspace.
   await rita.goto("/reviews");
+  await expect(rita.getByTestId(`my-review-${campaignId}`)).toContainText("42");
+  await rita.screenshot({ path: `${SCREENS}/my-reviews.png`, fullPage: true });
   await rita.getByTestId(`my-review-${campaignId}`).getByRole("link").click();
   const rows = rita.getByTestId("review-row");
   await expect(rows.first()).toBeVisible();
@@ -155,6 +157,10 @@ test("a reviewer certifies and revokes, the revocation is verified in PagerDuty,
   // An auditor downloads the evidence pack: JSON, CSV and PDF all hold the decision and the verified time.
   const avery = await (await browser.newContext()).newPage();
   await demoSignIn(avery, "avery.auditor@example.com");
+  await avery.goto("/admin/campaigns");
+  await expect(avery.getByTestId(`campaign-row-${campaignId}`)).toBeVisible();
+  await expect(avery.getByTestId("new-campaign")).toHaveCount(0);
+  await avery.screenshot({ path: `${SCREENS}/campaigns.png`, fullPage: true });
   await avery.goto(`/admin/campaigns/${campaignId}`);
   await expect(avery.getByTestId("evidence-links")).toBeVisible();
   await expect(avery.getByTestId("campaign-progress")).toContainText("1 batch flagged as rubber stamps");
