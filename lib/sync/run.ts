@@ -168,7 +168,7 @@ export async function runSync(db: Db, connectionId: string, opts: RunSyncOptions
     // it, where they could re-stamp rows under the next run's feet.
     await writes.settle();
     await progress.settle();
-    const message = redactSecrets(error instanceof Error ? error.message : String(error), secrets).slice(0, 2000);
+    const message = redactSecrets(describeFailure(error), secrets).slice(0, 2000);
     const finished = new Date();
     const durationMs = finished.getTime() - started.getTime();
     await db.$transaction(async (tx) => {
@@ -178,6 +178,16 @@ export async function runSync(db: Db, connectionId: string, opts: RunSyncOptions
     });
     return { runId, status: "FAILED", kind, requests: progress.requests, durationMs, error: message, warnings: progress.warnings, drift: 0 };
   }
+}
+
+/** What failed, in words an administrator can act on (PagerDuty's own answer kept). */
+export function describeFailure(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  if (isPagerDutyError(error) && error.kind === "http") {
+    if (error.status === 401) return `PagerDuty refused the credential — it may have been revoked or mistyped; rotate it on the connection's page. (${text})`;
+    if (error.status === 403) return `The credential is not allowed to read what the sync needs — use a key or OAuth scopes with read access. (${text})`;
+  }
+  return text;
 }
 
 /** The run's PagerDuty client: requests, 429s and retries counted on `progress`. */

@@ -74,7 +74,7 @@ describe("account variants", () => {
     const c = await connect(t.prisma, sim, { kind: "API_KEY", apiKey: "sim+wrong_Key-4242" }, { name: "invalid" });
     const result = await sync(t.prisma, c, { kind: "FULL" });
     expect(result.status).toBe("FAILED");
-    expect(result.error).toMatch(/401/);
+    expect(result.error).toMatch(/^PagerDuty refused the credential — .*rotate it on the connection's page\. \(.*401.*\)$/);
     expect(await t.prisma.pdUser.count({ where: { connectionId: c } })).toBe(0);
     const conn = await t.prisma.pagerDutyConnection.findUniqueOrThrow({ where: { id: c } });
     expect(conn.lastSuccessfulSyncAt).toBeNull();
