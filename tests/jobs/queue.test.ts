@@ -61,10 +61,11 @@ describe("retries", () => {
         if (ctx.attempt < 3) throw new Error(`flaky failure #${ctx.attempt}`);
         return "third time lucky";
       },
-      { maxAttempts: 5, backoff: { baseMs: 150, maxMs: 1000 } },
+      // Wide enough that the QUEUED state between attempts is observable on a loaded machine.
+      { maxAttempts: 5, backoff: { baseMs: 3000, maxMs: 10_000 } },
     );
     const { id } = await enqueue(db(), "test.flaky");
-    start({ random: () => 0 }); // delays are exactly 75 ms, then 150 ms
+    start({ random: () => 0 }); // delays are exactly 1.5 s, then 3 s
 
     const afterFirst = await waitFor(async () => {
       const j = await jobStatus(db(), id);
@@ -74,8 +75,8 @@ describe("retries", () => {
     const job = await waitForOutcome(db(), id);
     expect(job).toMatchObject({ status: "SUCCEEDED", attempts: 3, result: "third time lucky", lastError: "Error: flaky failure #2" });
     expect(attempts).toHaveLength(3);
-    expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(70);
-    expect(attempts[2]! - attempts[1]!).toBeGreaterThanOrEqual(145);
+    expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(1_490);
+    expect(attempts[2]! - attempts[1]!).toBeGreaterThanOrEqual(2_990);
   });
 
   it("gives up after maxAttempts: FAILED with the last error, singleton freed", async () => {
