@@ -64,6 +64,16 @@ test("a reviewer certifies and revokes, the revocation is verified in PagerDuty,
   await admin.getByTestId(`controls-${CONNECTION}`).getByRole("button", { name: "Sync now" }).click();
   await eventually(admin, "/pagerduty/users", async () => expect(admin.getByTestId("pd-user-row").first()).toBeVisible({ timeout: 1_000 }));
 
+  // It names Rita owner of a team (the reviewer policy "owners").
+  await admin.goto("/admin/campaigns/owners");
+  const ownerForm = admin.getByTestId("owner-form");
+  await ownerForm.getByLabel("Team").selectOption({ index: 1 });
+  const team = (await ownerForm.getByLabel("Team").locator("option:checked").textContent())!;
+  await ownerForm.getByLabel("Owner", { exact: true }).selectOption({ label: `Rita Reviewer (${REVIEWER})` });
+  await ownerForm.getByRole("button", { name: "Add owner" }).click();
+  await expect(admin.getByTestId("owners")).toContainText(`Team ${team}`);
+  await expect(admin.getByTestId("owners")).toContainText("Rita Reviewer");
+
   // It creates a campaign of team memberships reviewed by Rita, and launches it on fresh data.
   await admin.goto("/admin/campaigns/new");
   await admin.getByTestId("campaign-name").fill("E2E team membership review");

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { Field, inputClass, labelClass, ResultMessage } from "@/components/connections/form-bits";
@@ -53,6 +54,15 @@ function StepFields({ n, people, kind, setKind, chosen, setChosen, errors }: { n
             </select>
           )}
         </Field>
+      )}
+      {kind === "owners" && (
+        <p className="text-xs text-slate-500">
+          Owners are named on the{" "}
+          <Link href="/admin/campaigns/owners" className="underline">
+            Review owners
+          </Link>{" "}
+          page.
+        </p>
       )}
       {n === 1 && kind !== "people" && <p className="text-xs text-slate-500">Items the policy finds no reviewer for, and anyone&apos;s own access, go to the fallback reviewer.</p>}
     </fieldset>

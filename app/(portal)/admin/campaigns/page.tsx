@@ -19,11 +19,16 @@ export default async function CampaignsPage() {
         title="Review campaigns"
         description="User access reviews of PagerDuty: who holds what, certified or revoked by the right reviewer, with revocations verified in PagerDuty and an evidence pack per campaign."
         actions={
-          manage ? (
-            <Link href="/admin/campaigns/new" data-testid="new-campaign" className="rounded-md bg-emerald-700 px-4 py-2 text-sm font-medium text-white hover:bg-emerald-800">
-              New campaign
+          <div className="flex items-center gap-3">
+            <Link href="/admin/campaigns/owners" className="text-sm text-slate-700 underline">
+              Review owners
             </Link>
-          ) : undefined
+            {manage && (
+              <Link href="/admin/campaigns/new" data-testid="new-campaign" className="rounded-md bg-emerald-700 px-4 py-2 text-sm font-medium text-white hover:bg-emerald-800">
+                New campaign
+              </Link>
+            )}
+          </div>
         }
       />
       {campaigns.length === 0 ? (
