@@ -79,13 +79,15 @@ export default async function MyReviewsPage() {
           </div>
         )}
       </section>
-      <section aria-labelledby="delegation-title" className="mt-10">
-        <h2 id="delegation-title" className="text-lg font-semibold text-slate-900">
-          Away? Delegate your reviews
-        </h2>
-        <p className="mb-3 mt-1 text-sm text-slate-600">The person you choose can decide your items for that period; the evidence shows they acted as your delegate.</p>
-        <Delegations rows={delegations} people={people.filter((p) => p.id !== actor.personId)} delegate={delegateReviews} revoke={revokeDelegation} />
-      </section>
+      {can(actor, "review.decide") && (
+        <section aria-labelledby="delegation-title" className="mt-10">
+          <h2 id="delegation-title" className="text-lg font-semibold text-slate-900">
+            Away? Delegate your reviews
+          </h2>
+          <p className="mb-3 mt-1 text-sm text-slate-600">The person you choose can decide your items for that period; the evidence shows they acted as your delegate.</p>
+          <Delegations rows={delegations} people={people.filter((p) => p.id !== actor.personId)} delegate={delegateReviews} revoke={revokeDelegation} />
+        </section>
+      )}
     </>
   );
 }
