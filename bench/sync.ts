@@ -8,12 +8,16 @@
  *  (c) limit off, 5 ms latency: full-sync wall time vs only fetching the same pages, fetched just before and
  *      just after (target ≤ 2); phase times; and the reconciling re-sync of the unchanged account
  *  (d) after 1% of users and memberships changed through the API: incremental requests vs full (≤ 5%)
- *  (e) peak RSS and heap during the syncs (< 512 MB). RSS includes the database when it is embedded: PGlite
- *      (PostgreSQL compiled to WebAssembly) alone holds ~550–850 MB, printed as rssBeforeSyncMB; run with
- *      BENCH_DATABASE_URL to see the sync's own footprint.
+ *  (e) peak RSS and heap during the syncs (< 512 MB). RSS includes the database when it is embedded (PGlite,
+ *      PostgreSQL compiled to WebAssembly, opened from a directory prepared by another process, as the portal
+ *      opens its data directory on every start after the first); printed as rssBeforeSyncMB. Run with
+ *      BENCH_DATABASE_URL to see the sync's own footprint without the database.
  *  (b) with the 960/min limit on: 429 answers (target 0) and wall time vs requests/960 minutes (≤ 1.1)
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { parseArgs } from "node:util";
 
 process.env.DEMO_MODE ??= "true";
@@ -94,7 +98,14 @@ const sampler = setInterval(() => {
 }, 50);
 
 const { url, child } = await startSimProcess();
-const handle = process.env.BENCH_DATABASE_URL ? createDb({ kind: "postgres", url: process.env.BENCH_DATABASE_URL }) : createDb({ kind: "pglite", dataDir: null });
+/** The embedded database is prepared (initdb, migrations) by another process: see bench/support/prepare-pglite.ts. */
+function preparedPglite(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "bench-sync-"));
+  const prep = spawnSync(process.execPath, ["--import", "tsx", "bench/support/prepare-pglite.ts", dir], { stdio: "inherit" });
+  if (prep.status !== 0) throw new Error("could not prepare the embedded database");
+  return dir;
+}
+const handle = process.env.BENCH_DATABASE_URL ? createDb({ kind: "postgres", url: process.env.BENCH_DATABASE_URL }) : createDb({ kind: "pglite", dataDir: preparedPglite() });
 try {
   await applyPendingMigrations(handle.adapterFactory);
   const db = handle.prisma;
