@@ -90,7 +90,6 @@ export default async function DashboardPage() {
         <PageHeader title="Coming to this portal" description="These capabilities are being built; their pages say so plainly until they ship." />
         <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
           {[
-            ["Access reviews", "Campaigns where reviewers certify or revoke access, with evidence auditors accept."],
             ["Just-in-time access", "Time-bound access that approvers grant, or that follows your on-call shift."],
             ["Lifecycle", "Joiner, mover and leaver changes from your identity source through approved role mappings."],
           ].map(([title, text]) => (
