@@ -9,6 +9,9 @@ const bool = z
   .optional()
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
+/** See lib/db/client.ts: the embedded database's buffer pool, resident for the process's lifetime. */
+const DEFAULT_PGLITE_SHARED_BUFFERS = "32MB";
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DEMO_MODE: bool,
@@ -18,6 +21,10 @@ const schema = z.object({
     .optional()
     .or(z.literal("").transform(() => undefined)),
   PGLITE_DATA_DIR: z.string().default(".data/pglite"),
+  PGLITE_SHARED_BUFFERS: z
+    .string()
+    .regex(/^[1-9][0-9]*(kB|MB|GB)$/, "PGLITE_SHARED_BUFFERS must be a PostgreSQL memory size such as 16MB or 128MB")
+    .default(DEFAULT_PGLITE_SHARED_BUFFERS),
   DB_POOL_MAX: z.coerce.number().int().min(1, "DB_POOL_MAX must be at least 1").max(200).default(10),
   NEXTAUTH_URL: z.string().url("NEXTAUTH_URL must be the portal's public URL, e.g. https://access.example.com").optional(),
   NEXTAUTH_SECRET: z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters (openssl rand -base64 32)").optional(),
@@ -45,6 +52,8 @@ export type Env = {
   demoMode: boolean;
   databaseUrl: string | undefined;
   pgliteDataDir: string;
+  /** Embedded database only: PostgreSQL's shared_buffers inside PGlite. */
+  pgliteSharedBuffers: string;
   dbPoolMax: number;
   authUrl: string;
   authSecret: string;
@@ -93,6 +102,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     demoMode: e.DEMO_MODE,
     databaseUrl: e.DATABASE_URL,
     pgliteDataDir: e.PGLITE_DATA_DIR,
+    pgliteSharedBuffers: e.PGLITE_SHARED_BUFFERS,
     dbPoolMax: e.DB_POOL_MAX,
     authUrl: e.NEXTAUTH_URL ?? "http://localhost:3000",
     authSecret: e.NEXTAUTH_SECRET ?? DEMO_AUTH_SECRET,

@@ -1,6 +1,6 @@
 import { env } from "@/lib/config/env";
 import { createDb, type DbHandle } from "./client";
-import { applyPendingMigrations, readMigrationsList } from "./migrations";
+import { migrateIfBehind } from "./migrations";
 
 export type { Db, DbOrTx, Tx, DbHandle } from "./client";
 export { createDb } from "./client";
@@ -11,7 +11,7 @@ const g = globalThis as unknown as { __portalDb?: { handle: DbHandle; ready: Pro
 
 function runtimeFromEnv() {
   const e = env();
-  return e.databaseUrl ? ({ kind: "postgres", url: e.databaseUrl, poolMax: e.dbPoolMax } as const) : ({ kind: "pglite", dataDir: e.pgliteDataDir } as const);
+  return e.databaseUrl ? ({ kind: "postgres", url: e.databaseUrl, poolMax: e.dbPoolMax } as const) : ({ kind: "pglite", dataDir: e.pgliteDataDir, sharedBuffers: e.pgliteSharedBuffers } as const);
 }
 
 /** The process-wide database. On the embedded default, pending migrations are applied first. */
@@ -23,24 +23,6 @@ export async function getDb(): Promise<DbHandle["prisma"]> {
   }
   await g.__portalDb.ready;
   return g.__portalDb.handle.prisma;
-}
-
-/**
- * Starting the schema engine (WebAssembly) costs about a second; most starts have nothing to apply.
- * Ask _prisma_migrations first and start the engine only when a folder is not recorded as applied.
- */
-async function migrateIfBehind(handle: DbHandle): Promise<void> {
-  const folders = readMigrationsList().migrationDirectories.map((d) => d.path);
-  let applied = new Set<string>();
-  try {
-    const rows = await handle.prisma.$queryRawUnsafe<{ migration_name: string }[]>(
-      `SELECT "migration_name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`,
-    );
-    applied = new Set(rows.map((r) => r.migration_name));
-  } catch {
-    // No bookkeeping table yet: a new database.
-  }
-  if (folders.some((f) => !applied.has(f))) await applyPendingMigrations(handle.adapterFactory);
 }
 
 export function getDbHandle(): DbHandle | undefined {

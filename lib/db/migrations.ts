@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import type { DbHandle } from "./client";
 import { openSchemaEngine } from "./engine";
 
 export const projectRoot = () => process.env.PORTAL_ROOT ?? process.cwd();
@@ -59,4 +60,22 @@ export async function diffMigrationsToSchema(adapterFactory: SqlMigrationAwareDr
   } finally {
     engine.free();
   }
+}
+
+/**
+ * Starting the schema engine (WebAssembly) costs about a second; most starts have nothing to apply.
+ * Ask _prisma_migrations first and start the engine only when a folder is not recorded as applied.
+ */
+export async function migrateIfBehind(handle: DbHandle): Promise<void> {
+  const folders = readMigrationsList().migrationDirectories.map((d) => d.path);
+  let applied = new Set<string>();
+  try {
+    const rows = await handle.prisma.$queryRawUnsafe<{ migration_name: string }[]>(
+      `SELECT "migration_name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`,
+    );
+    applied = new Set(rows.map((r) => r.migration_name));
+  } catch {
+    // No bookkeeping table yet: a new database.
+  }
+  if (folders.some((f) => !applied.has(f))) await applyPendingMigrations(handle.adapterFactory);
 }
