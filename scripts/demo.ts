@@ -4,7 +4,7 @@
  * organisation on http://127.0.0.1:4010). The portal shows a ready "Demo PagerDuty (simulator)"
  * connection that syncs.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { startSimulator } from "../simulator/index";
 
 const port = Number(process.env.PORT ?? 3000);
@@ -22,9 +22,14 @@ delete env.DATABASE_URL;
 const sim = await startSimulator({ port: simulatorPort, seed: 1 });
 console.log(`PagerDuty simulator: ${sim.url}  (full key ${sim.keys.full}, read-only key ${sim.keys.readOnly})`);
 
-// Before the portal starts: the embedded database has one owner at a time.
-const setup = spawnSync("npx", ["tsx", "--conditions=react-server", "scripts/demo-connection.ts", sim.url, sim.keys.full], { stdio: "inherit", env });
-if (setup.status !== 0) console.error("The demo connection could not be prepared; add one on the Connections page instead.");
+// Before the portal starts: the embedded database has one owner at a time. Not spawnSync: the simulator
+// runs in this process and must keep answering while the setup script checks the credential against it.
+const setupStatus = await new Promise<number | null>((resolve) => {
+  const setup = spawn("npx", ["tsx", "--conditions=react-server", "scripts/demo-connection.ts", sim.url, sim.keys.full], { stdio: "inherit", env });
+  setup.on("error", () => resolve(null));
+  setup.on("exit", (code) => resolve(code));
+});
+if (setupStatus !== 0) console.error("The demo connection could not be prepared; add one on the Connections page instead.");
 
 const portal = spawn("npx", ["next", "start", "-p", String(port)], { stdio: "inherit", env });
 console.log(`Portal: http://localhost:${port}  (demo mode: pick a person on the sign-in page)`);
