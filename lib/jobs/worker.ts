@@ -166,6 +166,8 @@ export class Worker {
     this.loop = null;
   }
 
+  private readonly announcedSchedules = new Set<string>();
+
   private async runLoop(): Promise<void> {
     if (this.runSchedules) await this.guard("sync schedules", () => syncSchedules(this.db));
     let lastScheduleTick = 0;
@@ -175,7 +177,10 @@ export class Worker {
         if (this.runSchedules && Date.now() - lastScheduleTick >= this.pollMs) {
           lastScheduleTick = Date.now();
           const enqueued = await this.db.$transaction((tx) => enqueueDueSchedules(tx));
-          if (enqueued.length) this.log("info", "scheduled jobs enqueued", { worker: this.id, schedules: enqueued });
+          // Each schedule is logged the first time it fires: a 15-second sweep would otherwise fill the log.
+          const first = enqueued.filter((name) => !this.announcedSchedules.has(name));
+          for (const name of first) this.announcedSchedules.add(name);
+          if (first.length) this.log("info", "scheduled jobs enqueued (each schedule is logged once)", { worker: this.id, schedules: first });
         }
         const free = this.concurrency - this.running.size;
         if (free <= 0 || this.names.length === 0) return;

@@ -101,6 +101,21 @@ describe("schedules", () => {
   });
 });
 
+describe("schedule log", () => {
+  it("says a schedule fired the first time only, not at every interval", async () => {
+    registerJob("test.chatty", async () => "ok");
+    ensureSchedule("test.chatty.hourly", "test.chatty", 3600, {});
+    const lines: { message: string; fields?: Record<string, unknown> }[] = [];
+    start({ id: "logger", schedules: true, pollMs: 10, log: (_level, message, fields) => lines.push({ message, fields }) });
+    await waitFor(async () => (await db().job.count({ where: { name: "test.chatty", status: "SUCCEEDED" } })) === 1);
+    await db().jobSchedule.update({ where: { name: "test.chatty.hourly" }, data: { nextRunAt: new Date(Date.now() - 3600 * 1000) } });
+    await waitFor(async () => (await db().job.count({ where: { name: "test.chatty", status: "SUCCEEDED" } })) === 2);
+    const fired = lines.filter((l) => l.message.startsWith("scheduled jobs enqueued") && (l.fields?.schedules as string[]).includes("test.chatty.hourly"));
+    expect(fired).toHaveLength(1);
+    unregisterForTests("test.chatty.hourly");
+  });
+});
+
 describe("two workers on one database", () => {
   it("never run the same job twice", async () => {
     registerJob("test.record_run", async (_p, ctx) => {
