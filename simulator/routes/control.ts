@@ -87,9 +87,10 @@ export function controlRoutes(control: SimControl) {
         const body = parse(clockSchema, req.body ?? {});
         const { clock } = runtime;
         if (body.freeze && body.unfreeze) throw invalidInput("freeze and unfreeze cannot be asked together.");
+        // Freeze first: "set and freeze" stops time at exactly the instant asked for, not a millisecond later.
+        if (body.freeze) clock.freeze();
         if (body.set) clock.set(Date.parse(body.set));
         if (body.advance !== undefined) clock.advance(typeof body.advance === "number" ? body.advance * 1000 : durationMs(body.advance));
-        if (body.freeze) clock.freeze();
         if (body.unfreeze) clock.unfreeze();
         runtime.state.touch();
         return ok(clockView(runtime));
