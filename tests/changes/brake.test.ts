@@ -3,14 +3,13 @@
  * rejecting cancels it and PagerDuty sees nothing. Deleting more than the limit is held too.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { approveBatch, batchPreview, configurePipeline, rejectBatch } from "@/lib/changes";
+import { approveBatch, batchPreview, rejectBatch } from "@/lib/changes";
 import type { Actor } from "@/lib/auth/session";
 import type { Db } from "@/lib/db";
 import type { Worker } from "@/lib/jobs";
 import type { RunningSimulator } from "@/simulator";
-import { startTestSimulator } from "../simulator/support/simulator";
-import { createTestDb, type TestDb } from "../support/db";
-import { adminCause, changeWorker, connectTo, createAdmin, mirrorOrganisation, requestChanges, settled, sleep, system } from "./support";
+import type { TestDb } from "../support/db";
+import { adminCause, createAdmin, requestChanges, settled, sleep, startPipelineHarness, stopPipelineHarness, system } from "./support";
 
 let sim: RunningSimulator;
 let t: TestDb;
@@ -20,22 +19,11 @@ let connectionId: string;
 let admin: Actor;
 
 beforeAll(async () => {
-  sim = await startTestSimulator({ rateLimitPerMinute: 0 });
-  t = await createTestDb();
-  db = t.prisma;
-  connectionId = (await connectTo(db, sim)).id;
-  await mirrorOrganisation(db, connectionId, sim.state);
-  configurePipeline({ verifyDelayMs: 20, applyDelayMs: 20, client: { baseDelayMs: 20 } });
+  ({ sim, t, db, connectionId, worker } = await startPipelineHarness());
   const p = await createAdmin(db);
   admin = { personId: p.id, email: p.email, name: p.name, roles: ["ADMIN"] };
-  worker = changeWorker(db);
 });
-afterAll(async () => {
-  await worker?.stop({ timeoutMs: 5_000 });
-  configurePipeline({});
-  await t?.close();
-  await sim?.close();
-});
+afterAll(() => stopPipelineHarness({ worker, t, sim }));
 
 /** Base-role downgrades for `share` of the account's users (only users PagerDuty lets the API change). */
 function downgrades(share: number, skip = new Set<string>()) {

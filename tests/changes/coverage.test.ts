@@ -15,7 +15,7 @@ import { runSync } from "@/lib/sync/run";
 import type { RunningSimulator } from "@/simulator";
 import { startTestSimulator } from "../simulator/support/simulator";
 import { createTestDb, type TestDb } from "../support/db";
-import { adminCause, changeWorker, connectTo, memberRecords, requestChanges, settled, sleep, system } from "./support";
+import { adminCause, changeWorker, connectTo, FAST_PIPELINE, memberRecords, requestChanges, settled, sleep, stopPipelineHarness, system } from "./support";
 
 let sim: RunningSimulator;
 let t: TestDb;
@@ -108,15 +108,10 @@ beforeAll(async () => {
   connectionId = (await connectTo(db, sim)).id;
   const synced = await runSync(db, connectionId, { kind: "FULL", trigger: "MANUAL", progressThrottleMs: 0, tuning: { timeoutMs: 5_000, retry: { attempts: 4, baseDelayMs: 5, maxDelayMs: 50 }, budget: new RateBudget({ limit: 100_000 }) } });
   expect(synced.status).toBe("SUCCEEDED");
-  configurePipeline({ verifyDelayMs: 20, applyDelayMs: 20, client: { baseDelayMs: 20 }, now: () => sim.clock.now() });
+  configurePipeline({ ...FAST_PIPELINE, now: () => sim.clock.now() });
   worker = changeWorker(db);
 });
-afterAll(async () => {
-  await worker?.stop({ timeoutMs: 5_000 });
-  configurePipeline({});
-  await t?.close();
-  await sim?.close();
-});
+afterAll(() => stopPipelineHarness({ worker, t, sim }));
 beforeEach(() => sim.clock.freeze(T0));
 
 const removal = (s: Scenario) => ({ kind: "team_member_remove" as const, teamId: s.teamId, userId: s.userId });

@@ -8,9 +8,8 @@ import { ChangeRefused, configurePipeline, undoChange } from "@/lib/changes";
 import { createConnection } from "@/lib/connections/service";
 import type { Db } from "@/lib/db";
 import type { Worker } from "@/lib/jobs";
-import { startTestSimulator } from "../simulator/support/simulator";
-import { createTestDb, type TestDb } from "../support/db";
-import { adminCause, changeWorker, connectTo, createAdmin, memberRecords, mirrorOrganisation, requestChanges, settled, system } from "./support";
+import type { TestDb } from "../support/db";
+import { adminCause, createAdmin, FAST_PIPELINE, memberRecords, requestChanges, settled, startPipelineHarness, stopPipelineHarness, system } from "./support";
 import type { RunningSimulator } from "@/simulator";
 
 let sim: RunningSimulator;
@@ -20,20 +19,9 @@ let worker: Worker;
 let connectionId: string;
 
 beforeAll(async () => {
-  sim = await startTestSimulator({ rateLimitPerMinute: 0 });
-  t = await createTestDb();
-  db = t.prisma;
-  connectionId = (await connectTo(db, sim)).id;
-  await mirrorOrganisation(db, connectionId, sim.state);
-  configurePipeline({ verifyDelayMs: 20, applyDelayMs: 20, client: { baseDelayMs: 20 } });
-  worker = changeWorker(db);
+  ({ sim, t, db, connectionId, worker } = await startPipelineHarness());
 });
-afterAll(async () => {
-  await worker?.stop({ timeoutMs: 5_000 });
-  configurePipeline({});
-  await t?.close();
-  await sim?.close();
-});
+afterAll(() => stopPipelineHarness({ worker, t, sim }));
 
 /** A user with no incidents, not targeted by any policy, and not a member of `teamId`. */
 function plainUser(exclude: Set<string>, teamId?: string) {
@@ -50,7 +38,7 @@ const firstTeam = () => sim.state.teamsOrdered()[0]!;
 
 describe("change pipeline", () => {
   beforeEach(() => {
-    configurePipeline({ verifyDelayMs: 20, applyDelayMs: 20, client: { baseDelayMs: 20 } });
+    configurePipeline(FAST_PIPELINE);
   });
 
   it("adds a team member: pending → applying → applied → verified, one write, synced model, grant and audit", async () => {

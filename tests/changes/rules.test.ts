@@ -4,14 +4,13 @@
  * to do; a FAILED change blocks later changes of the same user until it is retried or cancelled.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cancelChange, configurePipeline, retryChange } from "@/lib/changes";
+import { cancelChange, retryChange } from "@/lib/changes";
 import type { Actor } from "@/lib/auth/session";
 import type { Db } from "@/lib/db";
 import type { Worker } from "@/lib/jobs";
 import type { RunningSimulator } from "@/simulator";
-import { startTestSimulator } from "../simulator/support/simulator";
-import { createTestDb, type TestDb } from "../support/db";
-import { adminCause, changeWorker, connectTo, createAdmin, mirrorOrganisation, requestChanges, settled, sleep, system } from "./support";
+import type { TestDb } from "../support/db";
+import { adminCause, createAdmin, requestChanges, settled, sleep, startPipelineHarness, stopPipelineHarness, system } from "./support";
 
 let sim: RunningSimulator;
 let t: TestDb;
@@ -21,11 +20,7 @@ let connectionId: string;
 let admin: Actor;
 
 beforeAll(async () => {
-  sim = await startTestSimulator({ rateLimitPerMinute: 0 });
-  t = await createTestDb();
-  db = t.prisma;
-  connectionId = (await connectTo(db, sim)).id;
-  await mirrorOrganisation(db, connectionId, sim.state);
+  ({ sim, t, db, connectionId, worker } = await startPipelineHarness());
   // After the "sync": two policies of one team now target the same member directly. The portal's synced
   // model does not know them, so the names in the refusal can only come from reading PagerDuty.
   const team = sim.state.teamsOrdered()[1]!;
@@ -34,17 +29,10 @@ beforeAll(async () => {
     sim.state.putPolicy({ id: `PX${name.length}${name[9]}`, name, description: null, num_loops: 0, on_call_handoff_notifications: "if_has_services", rules: [{ id: `R${name.length}`, escalation_delay_in_minutes: 30, targets: [{ type: "user_reference", id: member.userId }] }], teamId: team.id });
   }
   blocked = { teamId: team.id, userId: member.userId };
-  configurePipeline({ verifyDelayMs: 20, applyDelayMs: 20, client: { baseDelayMs: 20 } });
   const person = await createAdmin(db);
   admin = { personId: person.id, email: person.email, name: person.name, roles: ["ADMIN"] };
-  worker = changeWorker(db);
 });
-afterAll(async () => {
-  await worker?.stop({ timeoutMs: 5_000 });
-  configurePipeline({});
-  await t?.close();
-  await sim?.close();
-});
+afterAll(() => stopPipelineHarness({ worker, t, sim }));
 let blocked: { teamId: string; userId: string };
 
 describe("PagerDuty's rules", () => {

@@ -4,13 +4,15 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Db, Tx } from "@/lib/db";
-import { createChanges, type CreateChangesInput } from "@/lib/changes";
+import { configurePipeline, createChanges, type CreateChangesInput } from "@/lib/changes";
 import { APPLY_CHANGE_JOB } from "@/lib/changes/queue";
 import "@/lib/changes/jobs";
 import { Worker } from "@/lib/jobs";
-import type { RunningSimulator } from "@/simulator";
+import type { RunningSimulator, SimulatorOptions } from "@/simulator";
 import type { SimState } from "@/simulator/core/state";
 import { insertConnection } from "../connections/support/fixtures";
+import { startTestSimulator } from "../simulator/support/simulator";
+import { createTestDb, type TestDb } from "../support/db";
 
 export { waitFor, sleep } from "../jobs/support";
 
@@ -62,6 +64,39 @@ export const system = { type: "system" as const, job: "tests.changes" };
 
 export function changeWorker(db: Db, options: { concurrency?: number; leaseMs?: number } = {}) {
   return new Worker({ db, pollMs: 20, leaseMs: options.leaseMs ?? 5_000, schedules: false, names: [APPLY_CHANGE_JOB], concurrency: options.concurrency ?? 4, log: () => {} }).start();
+}
+
+/** The pipeline tests' timings: short pauses before applying and verifying, short client backoff. */
+export const FAST_PIPELINE = { verifyDelayMs: 20, applyDelayMs: 20, client: { baseDelayMs: 20 } };
+
+export interface PipelineHarness {
+  sim: RunningSimulator;
+  t: TestDb;
+  db: Db;
+  connectionId: string;
+  worker: Worker;
+}
+
+/**
+ * The usual pipeline test world: a simulator without rate limit, a fresh database with a connection to it
+ * and its organisation mirrored as a sync would leave it, fast pipeline timings, and a change worker.
+ */
+export async function startPipelineHarness(simOptions: SimulatorOptions = {}): Promise<PipelineHarness> {
+  const sim = await startTestSimulator({ rateLimitPerMinute: 0, ...simOptions });
+  const t = await createTestDb();
+  const db = t.prisma;
+  const connectionId = (await connectTo(db, sim)).id;
+  await mirrorOrganisation(db, connectionId, sim.state);
+  configurePipeline(FAST_PIPELINE);
+  return { sim, t, db, connectionId, worker: changeWorker(db) };
+}
+
+/** Stops what a pipeline test started (any part may be missing when its setup failed half-way). */
+export async function stopPipelineHarness(h: Partial<Pick<PipelineHarness, "sim" | "t" | "worker">>): Promise<void> {
+  await h.worker?.stop({ timeoutMs: 5_000 });
+  configurePipeline({});
+  await h.t?.close();
+  await h.sim?.close();
 }
 
 /** Resolves once none of the given changes is waiting or in flight any more. */

@@ -13,7 +13,7 @@ import { saveDrafts, submitDecisions } from "@/lib/reviews/decisions";
 import { evidenceExport } from "@/lib/reviews/evidence";
 import { workspacePage } from "@/lib/reviews/queries";
 import type { RunningSimulator } from "@/simulator";
-import { changeWorker, connectTo, mirrorOrganisation, settled } from "../changes/support";
+import { changeWorker, connectTo, FAST_PIPELINE, mirrorOrganisation, settled, stopPipelineHarness } from "../changes/support";
 import { startTestSimulator } from "../simulator/support/simulator";
 import { createTestDb, type TestDb } from "../support/db";
 import { actorOf, person } from "./support";
@@ -27,15 +27,10 @@ beforeAll(async () => {
   sim = await startTestSimulator({ rateLimitPerMinute: 0, size: { users: 30, teams: 4, schedules: 3, escalationPolicies: 3 } });
   t = await createTestDb();
   db = t.prisma;
-  configurePipeline({ verifyDelayMs: 20, applyDelayMs: 20, client: { baseDelayMs: 20 } });
+  configurePipeline(FAST_PIPELINE);
   worker = changeWorker(db);
 });
-afterAll(async () => {
-  await worker?.stop({ timeoutMs: 5_000 });
-  configurePipeline({});
-  await t?.close();
-  await sim?.close();
-});
+afterAll(() => stopPipelineHarness({ worker, t, sim }));
 
 describe("remediation", () => {
   it("a revocation reaches PagerDuty, is verified by reading back, and the item shows verified; then the campaign completes", async () => {
