@@ -9,8 +9,8 @@ const bool = z
   .optional()
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
-/** See lib/db/client.ts: the embedded database's buffer pool, resident for the process's lifetime. */
-const DEFAULT_PGLITE_SHARED_BUFFERS = "32MB";
+/** The embedded database's buffer pool, resident for the process's lifetime: why it is small, lib/db/client.ts. */
+export const DEFAULT_PGLITE_SHARED_BUFFERS = "32MB";
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),

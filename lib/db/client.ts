@@ -4,6 +4,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { DEFAULT_PGLITE_SHARED_BUFFERS } from "@/lib/config/env";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 
 export type Db = PrismaClient;
@@ -26,15 +27,6 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
-/**
- * PGlite starts PostgreSQL with shared_buffers = 128MB, resident in the WebAssembly memory for the process's
- * lifetime (WebAssembly memory never shrinks). The embedded database shares its process with the portal, so
- * it keeps a smaller pool and reads its data files through the operating system's page cache, which the
- * process does not own: about 90 MB less resident memory for a 10,000-user account (bench:sync). The portal
- * sets PGLITE_SHARED_BUFFERS (default 32MB) through lib/config/env; PostgreSQL deployments are not affected.
- */
-const DEFAULT_SHARED_BUFFERS = "32MB";
-
 /** The one factory: a Prisma client on embedded PGlite or on PostgreSQL. */
 export function createDb(runtime: DbRuntime): DbHandle {
   if (runtime.kind === "postgres") {
@@ -45,7 +37,10 @@ export function createDb(runtime: DbRuntime): DbHandle {
   let pglite: PGlite;
   if (runtime.kind === "pglite-instance") pglite = runtime.pglite;
   else {
-    const options = { startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${runtime.sharedBuffers ?? DEFAULT_SHARED_BUFFERS}`] };
+    // PGlite's own shared_buffers (128MB) would stay resident for the process's lifetime (WebAssembly memory
+    // never shrinks), beside the portal: a smaller pool, with data files read through the OS page cache,
+    // is ~90 MB less resident memory for a 10,000-user account (bench:sync).
+    const options = { startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${runtime.sharedBuffers ?? DEFAULT_PGLITE_SHARED_BUFFERS}`] };
     if (runtime.dataDir) {
       const dir = path.resolve(runtime.dataDir);
       mkdirSync(dir, { recursive: true });
