@@ -4,6 +4,9 @@ import { E2E } from "./e2e/support/constants";
 
 // Offline machines cannot download Playwright's browsers: use Debian's Chromium when present.
 const systemChromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
+// npm run test:any-time preloads libfaketime into every process; Chromium hangs under it, so the browser keeps
+// the machine's clock (the portal's pages only measure intervals in the browser).
+const browserEnv = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && k !== "LD_PRELOAD" && !k.startsWith("FAKETIME"))) as Record<string, string>;
 
 export default defineConfig({
   testDir: "e2e",
@@ -24,8 +27,9 @@ export default defineConfig({
       ? {
           executablePath: systemChromium,
           args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+          env: browserEnv,
         }
-      : {},
+      : { env: browserEnv },
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
   webServer: [

@@ -20,6 +20,18 @@ test.beforeAll(async () => {
   mkdirSync(SCREENS, { recursive: true });
   // ~15 requests at 500 ms each (4 team listings at a time): several seconds, long enough to watch.
   sim = await startSimulator({ seed: 4, size: { users: 40, teams: 6, schedules: 4, escalationPolicies: 4 }, latencyMs: 500, rateLimitPerMinute: 0 });
+  // Who is on call now must not depend on the day or hour the suite runs (the seeded rotations leave some
+  // schedules empty at night or on weekends). An override, as a PagerDuty admin would make one, puts one of the
+  // first schedule's own layer members on call from an hour before the test until hours after it.
+  const schedule = firstSchedule();
+  const onCall = schedule.layers.flatMap((l) => l.users).find(Boolean)!;
+  const now = sim.clock.now();
+  const edit = await fetch(`${sim.url}/__sim/edits`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ kind: "add_override", scheduleId: schedule.id, userId: onCall, start: new Date(now - 3_600_000).toISOString(), end: new Date(now + 6 * 3_600_000).toISOString() }),
+  });
+  expect(edit.status).toBe(201);
 });
 test.afterAll(async () => {
   await sim?.close();
@@ -34,6 +46,8 @@ function recordResponses(page: Page): { texts: () => Promise<string[]> } {
   });
   return { texts: () => Promise.all(pending) };
 }
+
+const firstSchedule = () => [...sim.state.data.schedules.values()][0]!;
 
 async function pdGet<T>(path: string): Promise<T> {
   const res = await fetch(`${sim.url}${path}`, { headers: { authorization: `Token token=${sim.keys.full}`, accept: "application/vnd.pagerduty+json;version=2" } });
@@ -122,14 +136,16 @@ test("an admin adds a connection, watches the sync, and sees users, teams, sched
 
   // Schedules: who is on call now is who PagerDuty says is on call now.
   await page.goto(pd("schedules"));
-  const schedule = [...sim.state.data.schedules.values()][0]!;
+  const schedule = firstSchedule();
   const row = page.getByTestId("pd-schedule-row").filter({ hasText: schedule.name });
   await expect(row).toBeVisible();
-  const now = new Date().toISOString();
+  const now = sim.clock.date().toISOString();
   const { oncalls } = await pdGet<{ oncalls: { user: { id: string } }[] }>(`/oncalls?schedule_ids[]=${schedule.id}&since=${now}&until=${now}`);
-  const onCallNames = [...new Set(oncalls.map((o) => sim.state.data.users.get(o.user.id)!.name))];
+  const onCallNames = [...new Set(oncalls.map((o) => sim.state.data.users.get(o.user.id)!.name))].sort();
   expect(onCallNames.length).toBeGreaterThan(0);
-  for (const name of onCallNames) await expect(row.getByTestId("oncall-now").getByText(name, { exact: true })).toBeVisible();
+  // Exactly the people PagerDuty names, nobody else.
+  const shown = [...new Set(await row.getByTestId("oncall-now").getByRole("link").allTextContents())].sort();
+  expect(shown).toEqual(onCallNames);
   await page.screenshot({ path: `${SCREENS}/pd-schedules.png`, fullPage: true });
 
   // An out-of-band change in PagerDuty's web UI shows up as drift after the next sync, with who and when.
