@@ -12,8 +12,10 @@ export default defineConfig({
   test: {
     include: ["tests/**/*.test.ts", "simulator/**/*.test.ts", "lib/**/*.test.ts"],
     environment: "node",
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Timeouts only stop a hung test; they assert nothing. On a loaded two-core machine starting PGlite or a
+    // child process takes tens of seconds, so they are generous.
+    testTimeout: 180_000,
+    hookTimeout: 240_000,
     pool: "forks",
     maxWorkers: 2,
   },

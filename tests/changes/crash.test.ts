@@ -74,7 +74,7 @@ describe("crash safety", () => {
       const first = startWorkerProcess("crash-1");
       try {
         await waitFor(async () => first.output.text.includes("ready"), 30_000);
-        await waitFor(async () => writes() >= 40, 60_000, 5);
+        await waitFor(async () => writes() >= 40, 240_000, 5);
         first.child.kill("SIGKILL");
         await first.exited;
       } finally {

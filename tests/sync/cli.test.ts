@@ -59,5 +59,5 @@ describe("npm run sync", () => {
       expect(out).not.toContain(sim.keys.full);
       expect(out).not.toContain(wrong);
     }
-  }, 120_000);
+  }, 300_000);
 });
