@@ -10,6 +10,9 @@ export async function register() {
     console.error(error.message);
     process.exit(1);
   }
+  // Audit events record the client's address behind TRUSTED_PROXY_HOPS proxies (lib/audit/context.ts).
+  const { installClientChainHook } = await import("@/lib/audit/socket-peer");
+  installClientChainHook();
 
   const { getDb } = await import("@/lib/db");
   const db = await getDb(); // embedded default: apply pending migrations before the first request
