@@ -135,4 +135,11 @@ test("every page carries the CSP and frame-ancestors 'none', and renders without
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   expect(violations, "the not-found page").toEqual([]);
   expect(anonViolations).toEqual([]);
+
+  // The watch itself works: markup injected with an inline handler (the classic XSS shape) is blocked and
+  // reported. (A script element created by script is trusted under 'strict-dynamic' by design.)
+  await page.goto("/");
+  await page.evaluate(() => document.body.insertAdjacentHTML("beforeend", `<img alt="" src="/no-such-image" onerror="document.body.dataset.injected = 'ran'">`));
+  await expect.poll(() => violations.join("\n")).toMatch(/script-src/);
+  expect(await page.evaluate(() => document.body.dataset.injected ?? null)).toBeNull();
 });
