@@ -7,12 +7,12 @@ import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
-import { parseEnv } from "@/lib/config/env";
+import { parseDatabaseEnv } from "@/lib/config/env";
 import { createDb } from "@/lib/db/client";
 import { applyPendingMigrations, diffMigrationsToSchema, migrationsDir } from "@/lib/db/migrations";
 
 async function migrate() {
-  const e = parseEnv({ ...process.env, DEMO_MODE: "true" }); // only the database settings matter here
+  const e = parseDatabaseEnv(process.env); // only the database settings matter here
   const handle = createDb(e.databaseUrl ? { kind: "postgres", url: e.databaseUrl } : { kind: "pglite", dataDir: e.pgliteDataDir });
   try {
     const applied = await applyPendingMigrations(handle.adapterFactory);

@@ -5,6 +5,7 @@
  * connection that syncs.
  */
 import { spawn } from "node:child_process";
+import { ConfigError, parseEnv } from "../lib/config/env";
 import { startSimulator } from "../simulator/index";
 
 const port = Number(process.env.PORT ?? 3000);
@@ -18,6 +19,16 @@ const env: NodeJS.ProcessEnv = {
   NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
 };
 delete env.DATABASE_URL;
+
+// Before anything starts: demo mode refuses beside a deployment's settings (an OIDC_* or a public
+// NEXTAUTH_URL left in the shell), with the portal's own message (docs/decisions/0012-demo-guard.md).
+try {
+  parseEnv(env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
 
 const sim = await startSimulator({ port: simulatorPort, seed: 1 });
 console.log(`PagerDuty simulator: ${sim.url}  (full key ${sim.keys.full}, read-only key ${sim.keys.readOnly})`);

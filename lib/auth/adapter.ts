@@ -2,6 +2,7 @@ import "server-only";
 import type { Adapter, AdapterAccount, AdapterSession, AdapterUser } from "next-auth/adapters";
 import { appendAudit } from "@/lib/audit";
 import type { Db } from "@/lib/db";
+import { emailDomainAllowed } from "./gate";
 import { PersonStatus, PortalRole, type Person } from "@/lib/generated/prisma/client";
 
 /**
@@ -14,6 +15,8 @@ import { PersonStatus, PortalRole, type Person } from "@/lib/generated/prisma/cl
 export interface PortalAdapterOptions {
   /** Emails that become Admin when their person is created (BOOTSTRAP_ADMIN_EMAILS). */
   bootstrapAdminEmails: readonly string[];
+  /** ALLOWED_EMAIL_DOMAINS: nobody outside them is created or linked (the signIn callback refuses first). */
+  allowedEmailDomains?: readonly string[];
 }
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
@@ -49,11 +52,13 @@ const nameFromEmail = (email: string) => email.split("@")[0] || email;
 
 export function createPortalAdapter(getDb: () => Promise<Db>, opts: PortalAdapterOptions): Adapter {
   const bootstrap = new Set(opts.bootstrapAdminEmails.map(normalizeEmail));
+  const allowedDomains = opts.allowedEmailDomains ?? [];
 
   return {
     async createUser(user: Omit<AdapterUser, "id">) {
       const db = await getDb();
       const email = normalizeEmail(user.email);
+      if (!emailDomainAllowed(allowedDomains, email)) throw new Error("refusing to create a person whose email domain is not in ALLOWED_EMAIL_DOMAINS");
       const roles = bootstrap.has(email) ? [PortalRole.ADMIN, PortalRole.MEMBER] : [PortalRole.MEMBER];
       const person = await db.$transaction(async (tx) => {
         const created = await tx.person.create({
@@ -104,6 +109,7 @@ export function createPortalAdapter(getDb: () => Promise<Db>, opts: PortalAdapte
       const db = await getDb();
       const person = await db.person.findUnique({ where: { id: account.userId } });
       if (!person) throw new Error("cannot link an identity to a person who does not exist");
+      if (!emailDomainAllowed(allowedDomains, person.email)) throw new Error("refusing to link an identity to a person whose email domain is not in ALLOWED_EMAIL_DOMAINS");
       // next-auth links a new identity to whoever is signed in on this browser. Only link an identity
       // whose verified email is this person's, so one person can never take over another's sign-in.
       // (The signIn callback also ends any other person's session first; this is the second line.)

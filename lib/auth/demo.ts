@@ -10,6 +10,8 @@ import { DomainError, NotFoundError } from "./errors";
 import type { AuditRequestContext as RequestContext } from "@/lib/audit/context";
 
 export const DEMO_DISABLED = "Demo sign-in is disabled: this portal is not running in demo mode.";
+export const NOT_A_DEMO_PERSON = "That is not one of the demo people. Reload the sign-in page and pick someone from the list.";
+const DEMO_EMAILS = DEMO_PEOPLE.map((p) => p.email);
 
 /**
  * Demo sign-in creates the Session row itself: next-auth v4 refuses database sessions for its
@@ -23,8 +25,11 @@ export async function createDemoSession(
 ): Promise<{ sessionToken: string; expires: Date }> {
   if (!env().demoMode) throw new DomainError(DEMO_DISABLED);
   return db.$transaction(async (tx) => {
-    const person = await tx.person.findUnique({ where: { id: personId }, select: { id: true, email: true, status: true } });
-    if (!person) throw new NotFoundError("That person does not exist. Reload the sign-in page and pick someone from the list.");
+    // Only the seeded demo people: demo sign-in has no password, so it must never open anyone else's
+    // account (a person who signed in through OIDC, or one an admin created). Unknown and non-demo ids
+    // get the same answer, so the refusal tells nothing about who exists.
+    const person = await tx.person.findFirst({ where: { id: personId, email: { in: DEMO_EMAILS } }, select: { id: true, email: true, status: true } });
+    if (!person) throw new NotFoundError(NOT_A_DEMO_PERSON);
     if (person.status !== PersonStatus.ACTIVE) throw new DomainError("Your portal access has been deactivated; contact an administrator.");
     // Switching person on this browser ends the previous session rather than leaving it behind.
     if (ctx.previousSessionToken) {
@@ -62,7 +67,7 @@ export async function listDemoPeople(db: Db) {
   if (!env().demoMode) return [];
   await ensureDemoPeople(db);
   return db.person.findMany({
-    where: { email: { in: DEMO_PEOPLE.map((p) => p.email) } },
+    where: { email: { in: DEMO_EMAILS } },
     select: { id: true, email: true, name: true, roles: true, status: true },
     orderBy: { name: "asc" },
   });

@@ -9,6 +9,7 @@ import { createPortalAdapter, idTokenClaims, normalizeEmail, type OidcClaims } f
 import { sessionCookieName, SESSION_MAX_AGE_SECONDS, SESSION_UPDATE_AGE_SECONDS, isSecureAuthUrl } from "./cookies";
 import { requestContext } from "@/lib/audit/context";
 import { currentSessionToken } from "./session";
+import { signInGateRefusal } from "./gate";
 import type { SignInErrorCode } from "./sign-in-errors";
 
 /** The OIDC provider's id: its callback URL is <NEXTAUTH_URL>/api/auth/callback/oidc. */
@@ -17,7 +18,11 @@ export const OIDC_PROVIDER_ID = "oidc";
 type OidcProfile = OidcClaims;
 
 /** Okta, Entra ID, Google Workspace, …: any OpenID Connect provider, from OIDC_* settings. */
-export function oidcProvider(oidc: { issuer: string; clientId: string; clientSecret: string; displayName: string }): OAuthConfig<OidcProfile> {
+export function oidcProvider(
+  oidc: { issuer: string; clientId: string; clientSecret: string; displayName: string },
+  /** A claim the sign-in gate reads (the groups claim): fetched from UserInfo when the ID token lacks it. */
+  neededClaim: string | null = null,
+): OAuthConfig<OidcProfile> {
   return {
     id: OIDC_PROVIDER_ID,
     name: oidc.displayName,
@@ -38,7 +43,7 @@ export function oidcProvider(oidc: { issuer: string; clientId: string; clientSec
         // next-auth (openid-client) has already validated this ID token's signature, issuer and audience.
         const claims = idTokenClaims(tokens.id_token);
         if (!claims || typeof claims.sub !== "string") throw new Error("the identity provider returned no usable ID token");
-        if (typeof claims.email === "string" && claims.email_verified !== undefined) return claims;
+        if (typeof claims.email === "string" && claims.email_verified !== undefined && (neededClaim === null || neededClaim in claims)) return claims;
         if (!tokens.access_token) return claims;
         const info: Partial<OidcProfile> = await client.userinfo(tokens.access_token);
         // OpenID Connect Core 5.3.2: UserInfo must describe the ID token's subject, or it is not used.
@@ -83,8 +88,8 @@ export function getAuthOptions(): AuthOptions {
   const secure = isSecureAuthUrl(config.authUrl);
   return {
     secret: config.authSecret,
-    adapter: createPortalAdapter(getDb, { bootstrapAdminEmails: config.bootstrapAdminEmails }),
-    providers: config.oidc ? [oidcProvider(config.oidc)] : [],
+    adapter: createPortalAdapter(getDb, { bootstrapAdminEmails: config.bootstrapAdminEmails, allowedEmailDomains: config.signInGate.allowedEmailDomains }),
+    providers: config.oidc ? [oidcProvider(config.oidc, config.signInGate.requiredGroup === null ? null : config.signInGate.groupsClaim)] : [],
     session: { strategy: "database", maxAge: SESSION_MAX_AGE_SECONDS, updateAge: SESSION_UPDATE_AGE_SECONDS },
     useSecureCookies: secure,
     cookies: {
@@ -101,6 +106,9 @@ export function getAuthOptions(): AuthOptions {
         const email = typeof claims.email === "string" && claims.email.includes("@") ? normalizeEmail(claims.email) : null;
         if (!email) return refuseSignIn(null, "EmailMissing", "the identity provider sent no email address");
         if (!isVerified(claims.email_verified)) return refuseSignIn(email, "EmailNotVerified", "the identity provider has not verified this email address");
+        // Before any person is looked up, created or linked: outside the gate, nothing is written but the refusal.
+        const refusal = signInGateRefusal(config.signInGate, email, claims);
+        if (refusal) return refuseSignIn(email, refusal.code, refusal.reason);
 
         const db = await getDb();
         // An identity already linked resolves to its person (user.id); otherwise the person is found by email.

@@ -6,6 +6,8 @@ export type SignInErrorCode =
   | "EmailNotVerified"
   | "EmailMissing"
   | "AccountDeactivated"
+  | "EmailDomainNotAllowed"
+  | "GroupRequired"
   | "DemoDisabled"
   | "SessionEnded"
   | "Configuration"
@@ -23,6 +25,10 @@ const MESSAGES: Record<SignInErrorCode, string> = {
   EmailNotVerified: "Your identity provider has not verified your email address, so you cannot be signed in. Verify your email with your identity provider (or ask its administrator), then try again.",
   EmailMissing: "Your identity provider did not share an email address. Ask its administrator to release the email claim to this portal.",
   AccountDeactivated: "Your portal access has been deactivated; contact an administrator.",
+  EmailDomainNotAllowed:
+    "This portal admits only the email domains of its organisation, and your email address is not one of them. Sign in with your work account; if you think you should have access, contact an administrator.",
+  GroupRequired:
+    "This portal admits only members of a group in your identity provider, and your account is not in it. Ask an administrator to add you to the group, then sign in again.",
   DemoDisabled: "Demo sign-in is disabled: this portal is not running in demo mode.",
   SessionEnded: "Your session has ended. Sign in again.",
   Configuration: "Sign-in is not configured correctly on the server. Contact an administrator.",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { emailDomainAllowed } from "@/lib/auth/gate";
 
 /**
  * The one place that reads process.env. Validated once, with messages a person can act on.
@@ -32,7 +33,21 @@ const schema = z.object({
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   OIDC_DISPLAY_NAME: z.string().default("Single sign-on"),
+  OIDC_REQUIRED_GROUP: z.string().trim().optional().or(z.literal("").transform(() => undefined)),
+  OIDC_GROUPS_CLAIM: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_:./-]{1,128}$/, "OIDC_GROUPS_CLAIM must be the name of an ID token claim, e.g. groups")
+    .default("groups"),
+  ALLOWED_EMAIL_DOMAINS: z.string().default(""),
   BOOTSTRAP_ADMIN_EMAILS: z.string().default(""),
+  ALLOW_INSECURE_HTTP: bool,
+  TRUSTED_PROXY_HOPS: z.coerce
+    .number({ error: "TRUSTED_PROXY_HOPS must be a whole number: how many proxies you run in front of the portal (0 when none)" })
+    .int("TRUSTED_PROXY_HOPS must be a whole number: how many proxies you run in front of the portal (0 when none)")
+    .min(0, "TRUSTED_PROXY_HOPS cannot be negative (0 when no proxy runs in front of the portal)")
+    .max(10, "TRUSTED_PROXY_HOPS above 10 is not a real deployment: count the proxies in front of the portal")
+    .default(0),
   ENCRYPTION_KEY: z
     .string()
     .refine((v) => Buffer.from(v, "base64").length === 32, "ENCRYPTION_KEY must be 32 bytes, base64-encoded (openssl rand -base64 32)")
@@ -58,7 +73,11 @@ export type Env = {
   authUrl: string;
   authSecret: string;
   oidc: { issuer: string; clientId: string; clientSecret: string; displayName: string } | null;
+  /** Who may sign in through OIDC (ALLOWED_EMAIL_DOMAINS, OIDC_REQUIRED_GROUP / OIDC_GROUPS_CLAIM). */
+  signInGate: SignInGate;
   bootstrapAdminEmails: string[];
+  /** How many proxies in front of the portal append to X-Forwarded-For (0: the socket peer is the client). */
+  trustedProxyHops: number;
   encryptionKey: Buffer;
   /** The key before the last rotation (ENCRYPTION_KEY_PREVIOUS): still accepted for decryption only. */
   encryptionKeyPrevious: Buffer | null;
@@ -68,6 +87,16 @@ export type Env = {
   smtpUrl: string | undefined;
   mailFrom: string;
 };
+
+/** Sign-in restrictions on top of "the identity provider verified the email" (lib/auth/gate.ts). */
+export interface SignInGate {
+  /** Lower-case email domains allowed to sign in; empty: any domain. */
+  allowedEmailDomains: string[];
+  /** A group the person must hold in the identity provider's groups claim; null: no group needed. */
+  requiredGroup: string | null;
+  /** The claim that lists the person's groups (OIDC_GROUPS_CLAIM, default "groups"). */
+  groupsClaim: string;
+}
 
 // Fixed, public demo-only secrets: a demo portal holds no real credentials.
 const DEMO_AUTH_SECRET = "demo-mode-secret-not-for-production-use-000000";
@@ -80,16 +109,28 @@ export class ConfigError extends Error {
   }
 }
 
+const configErrorFrom = (error: z.ZodError) => new ConfigError(error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const parsed = schema.safeParse(source);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
-  }
+  if (!parsed.success) throw configErrorFrom(parsed.error);
   const e = parsed.data;
   const problems: string[] = [];
   const oidcParts = [e.OIDC_ISSUER, e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET];
   if (oidcParts.some(Boolean) && !oidcParts.every(Boolean)) {
     problems.push("OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together");
+  }
+  problems.push(...deploymentSigns(source, e));
+  problems.push(...insecureProductionUrl(e));
+  const allowedEmailDomains = emailDomains(e.ALLOWED_EMAIL_DOMAINS, problems);
+  const bootstrapAdminEmails = e.BOOTSTRAP_ADMIN_EMAILS.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  if (allowedEmailDomains.length) {
+    const outside = bootstrapAdminEmails.filter((email) => !emailDomainAllowed(allowedEmailDomains, email));
+    if (outside.length) {
+      problems.push(
+        `BOOTSTRAP_ADMIN_EMAILS lists ${outside.join(", ")}, outside ALLOWED_EMAIL_DOMAINS (${allowedEmailDomains.join(", ")}): they could never sign in. Add the domain or remove the email.`,
+      );
+    }
   }
   if (!e.DEMO_MODE) {
     if (!e.NEXTAUTH_SECRET) problems.push("NEXTAUTH_SECRET is required outside demo mode");
@@ -110,7 +151,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
         ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET, displayName: e.OIDC_DISPLAY_NAME }
         : null,
-    bootstrapAdminEmails: e.BOOTSTRAP_ADMIN_EMAILS.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean),
+    signInGate: { allowedEmailDomains, requiredGroup: e.OIDC_REQUIRED_GROUP ?? null, groupsClaim: e.OIDC_GROUPS_CLAIM },
+    bootstrapAdminEmails,
+    trustedProxyHops: e.TRUSTED_PROXY_HOPS,
     encryptionKey: e.ENCRYPTION_KEY ? Buffer.from(e.ENCRYPTION_KEY, "base64") : DEMO_ENCRYPTION_KEY,
     encryptionKeyPrevious: e.ENCRYPTION_KEY_PREVIOUS ? Buffer.from(e.ENCRYPTION_KEY_PREVIOUS, "base64") : null,
     worker: e.WORKER,
@@ -118,6 +161,81 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
   };
+}
+
+type Parsed = z.infer<typeof schema>;
+
+/** localhost, 127.0.0.0/8 and [::1]: a URL that only this machine can reach. */
+export function isLoopbackUrl(raw: string | undefined): boolean {
+  if (!raw) return false;
+  let host: string;
+  try {
+    host = new URL(raw).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return host === "localhost" || host === "[::1]" || /^127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(host);
+}
+
+/**
+ * Demo mode uses public, published secrets and lets anyone sign in as an admin: it must never run where
+ * a deployment's data or users are (docs/decisions/0012-demo-guard.md). Each sign of a deployment is one
+ * problem naming its variable. An OpenID provider on loopback with a loopback NEXTAUTH_URL is the local
+ * test setup (e2e, `npm run oidc:dev`), not a deployment.
+ */
+function deploymentSigns(source: Record<string, string | undefined>, e: Parsed): string[] {
+  if (!e.DEMO_MODE) return [];
+  const refuse = (variable: string, why: string) =>
+    `DEMO_MODE=true refuses to start because ${variable} is set: ${why}. Demo mode signs sessions with a published secret, encrypts PagerDuty keys with a published key and lets anyone sign in as an admin, so it must never run next to real data or users. Unset ${variable}, or unset DEMO_MODE and configure the deployment (see .env.example).`;
+  const problems: string[] = [];
+  if (e.DATABASE_URL) problems.push(refuse("DATABASE_URL", "a PostgreSQL database is a deployment's data (demo mode uses the embedded database only)"));
+  if (e.NEXTAUTH_URL && !isLoopbackUrl(e.NEXTAUTH_URL)) {
+    problems.push(refuse(`NEXTAUTH_URL (${e.NEXTAUTH_URL})`, "the portal would be reachable by other machines (demo mode runs on localhost, 127.0.0.1 or [::1] only)"));
+  }
+  const oidcVars = Object.keys(source)
+    .filter((k) => k.startsWith("OIDC_") && source[k]?.trim())
+    .sort();
+  if (oidcVars.length && !isLoopbackUrl(e.OIDC_ISSUER)) {
+    const why = e.OIDC_ISSUER
+      ? "its issuer is not on this machine, so it is a real identity provider's people signing in"
+      : "single sign-on settings are a deployment's (only a local test provider, OIDC_ISSUER on 127.0.0.1 or localhost, may sit beside demo mode)";
+    problems.push(refuse(oidcVars.join(", "), why));
+  }
+  return problems;
+}
+
+/**
+ * In production the session cookie must travel over https only: NEXTAUTH_URL must be https, except on
+ * loopback (a browser on this machine; the e2e server) or when the operator sets ALLOW_INSECURE_HTTP.
+ */
+function insecureProductionUrl(e: Parsed): string[] {
+  if (e.NODE_ENV !== "production" || e.ALLOW_INSECURE_HTTP || !e.NEXTAUTH_URL) return [];
+  if (e.NEXTAUTH_URL.startsWith("https://") || isLoopbackUrl(e.NEXTAUTH_URL)) return [];
+  return [
+    `NEXTAUTH_URL must be an https:// URL in production (it is ${e.NEXTAUTH_URL}): over plain http the session cookie and sign-in travel readable by anyone on the network, and cookies cannot be marked Secure. Use the https address people open (TLS may end at your proxy), or set ALLOW_INSECURE_HTTP=true to accept the risk knowingly.`,
+  ];
+}
+
+/** "example.com, Corp.Example.org" → ["example.com", "corp.example.org"]; anything that is not a domain is a problem. */
+function emailDomains(raw: string, problems: string[]): string[] {
+  const domains = raw
+    .split(",")
+    .map((d) => d.trim().toLowerCase().replace(/^@/, ""))
+    .filter(Boolean);
+  const bad = domains.filter((d) => !/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(d));
+  if (bad.length) problems.push(`ALLOWED_EMAIL_DOMAINS must be email domains separated by commas, e.g. example.com,example.org (not: ${bad.join(", ")})`);
+  return [...new Set(domains)];
+}
+
+/**
+ * Only the database settings, for tools that touch nothing else (`npm run db:migrate`): they need no
+ * secrets or sign-in settings, and must not borrow demo mode to skip them.
+ */
+export function parseDatabaseEnv(source: Record<string, string | undefined>): Pick<Env, "databaseUrl" | "pgliteDataDir" | "pgliteSharedBuffers" | "dbPoolMax"> {
+  const parsed = schema.pick({ DATABASE_URL: true, PGLITE_DATA_DIR: true, PGLITE_SHARED_BUFFERS: true, DB_POOL_MAX: true }).safeParse(source);
+  if (!parsed.success) throw configErrorFrom(parsed.error);
+  const e = parsed.data;
+  return { databaseUrl: e.DATABASE_URL, pgliteDataDir: e.PGLITE_DATA_DIR, pgliteSharedBuffers: e.PGLITE_SHARED_BUFFERS, dbPoolMax: e.DB_POOL_MAX };
 }
 
 let cached: Env | undefined;

@@ -8,6 +8,8 @@ vi.mock("next/cache", () => nextCacheMock());
 
 import { deactivatePerson, reactivatePerson, setPersonRoles } from "@/app/(portal)/admin/people/actions";
 import { demoSignIn, signOut } from "@/app/signin/actions";
+import { NOT_A_DEMO_PERSON } from "@/lib/auth/demo";
+import { seedDemoPeople } from "@/lib/demo/people";
 import { authorize, AuthenticationError, AuthorizationError } from "@/lib/auth/access";
 import { getActor } from "@/lib/auth/session";
 import { verifyAuditChain } from "@/lib/audit";
@@ -139,7 +141,7 @@ describe("people administration", () => {
 
     // Demo sign-in refuses them.
     const before = await fingerprint(db());
-    expect(await demoSignIn({ personId: target.id })).toEqual({ ok: false, error: "Your portal access has been deactivated; contact an administrator." });
+    expect(await demoSignIn({ personId: target.id })).toEqual({ ok: false, error: NOT_A_DEMO_PERSON });
     expect(await fingerprint(db())).toBe(before);
 
     // Deactivating again is refused clearly; reactivation works and is audited.
@@ -154,7 +156,8 @@ describe("people administration", () => {
 
 describe("demo sign-in and sign-out", () => {
   it("creates a real session with next-auth's cookie, audits sign-in and sign-out, and the chain verifies", async () => {
-    const p = await createPerson(db(), { roles: [PortalRole.AUDITOR] });
+    await seedDemoPeople(db());
+    const p = await db().person.findUniqueOrThrow({ where: { email: "avery.auditor@example.com" } });
     const err = await demoSignIn({ personId: p.id }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RedirectError);
     expect((err as RedirectError).url).toBe("/");

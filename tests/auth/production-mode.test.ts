@@ -12,18 +12,10 @@ vi.mock("next/navigation", () => nextNavigationMock());
 import { demoSignIn } from "@/app/signin/actions";
 import { sessionCookieName } from "@/lib/auth/cookies";
 import { listDemoPeople } from "@/lib/auth/demo";
+import { DEPLOYMENT_ENV } from "./support/config";
 import { createPerson, fingerprint } from "./support/fixtures";
 
-Object.assign(process.env, {
-  DEMO_MODE: "false",
-  NEXTAUTH_URL: "https://access.example.com",
-  NEXTAUTH_SECRET: "a-test-secret-that-is-long-enough-0123456789",
-  ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64"),
-  OIDC_ISSUER: "https://idp.example.com",
-  OIDC_CLIENT_ID: "portal",
-  OIDC_CLIENT_SECRET: "portal-secret",
-  OIDC_DISPLAY_NAME: "Okta",
-});
+Object.assign(process.env, DEPLOYMENT_ENV);
 
 const testDb = setupAuthTestDb();
 

@@ -14,6 +14,7 @@ vi.mock("next/cache", () => nextCacheMock());
 
 import type { Db } from "@/lib/db";
 import { PersonStatus, PortalRole, type Person } from "@/lib/generated/prisma/client";
+import { seedDemoPeople } from "@/lib/demo/people";
 import { callAction, discoverServerActions, isOk, isRefusal, worldFingerprint, type ServerAction } from "./support/actions";
 import { createPerson, signInAs } from "./support/fixtures";
 import { insertConnection } from "../connections/support/fixtures";
@@ -281,7 +282,11 @@ const MATRIX: Record<string, MatrixRow> = {
   },
   // Demo mode: anyone may pick a demo person (a deactivated person's browser too: as someone else).
   "app/signin/actions.ts#demoSignIn": {
-    input: (w) => ({ personId: w.target.id }),
+    // Demo sign-in opens the seeded demo people only (demo-guard.test.ts: anyone else is refused).
+    input: async (w) => {
+      await seedDemoPeople(w.db);
+      return { personId: (await w.db.person.findUniqueOrThrow({ where: { email: "maya.member@example.com" } })).id };
+    },
     expect: { ADMIN: "allowed", AUDITOR: "allowed", MEMBER: "allowed", anonymous: "allowed", deactivated: "allowed" },
     writes: true,
     redirectsTo: "/",

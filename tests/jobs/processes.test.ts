@@ -37,7 +37,16 @@ describe("npm run worker", () => {
   // instances sharing the one handle (workers.test.ts), and the refusal above is what a user sees.
   if (onPostgres) {
     it("exits cleanly on SIGTERM", async () => {
-      const run = tsx(["scripts/worker.ts", "--poll-ms", "50"], { DATABASE_URL: t.url, DEMO_MODE: "true" });
+      // A deployment's configuration (demo mode refuses to run beside a PostgreSQL DATABASE_URL); the worker never calls the IdP.
+      const run = tsx(["scripts/worker.ts", "--poll-ms", "50"], {
+        DATABASE_URL: t.url,
+        DEMO_MODE: "false",
+        NEXTAUTH_SECRET: "worker-test-secret-0123456789abcdef0123",
+        ENCRYPTION_KEY: Buffer.alloc(32, 3).toString("base64"),
+        OIDC_ISSUER: "https://idp.example.test",
+        OIDC_CLIENT_ID: "portal",
+        OIDC_CLIENT_SECRET: "unused",
+      });
       await waitFor(async () => run.output.text.includes("worker started"), 20_000);
       run.child.kill("SIGTERM");
       expect(await run.exited).toBe(0);

@@ -1,3 +1,5 @@
+import { CLIENT_CHAIN_HEADER, CLIENT_CHAIN_HOOK } from "@/lib/audit/context";
+
 /**
  * The one thing tests fake: the incoming request's cookies and headers (what next/headers exposes), plus
  * a record of cookies the code sets. The session itself is always a real Session row in the database.
@@ -8,13 +10,17 @@ export interface SetCookie {
   options: Record<string, unknown>;
 }
 
+// What the server hook (lib/audit/socket-peer.ts) does on every real request: record the client chain.
+(globalThis as Record<symbol, unknown>)[CLIENT_CHAIN_HOOK] = true;
+
 export const request = {
   cookies: new Map<string, string>(),
   headers: new Headers(),
   setCookies: [] as SetCookie[],
   reset() {
     this.cookies.clear();
-    this.headers = new Headers({ "x-request-id": "test-request", "x-forwarded-for": "203.0.113.7" });
+    // A browser connecting directly (TRUSTED_PROXY_HOPS=0): the socket's peer is the client.
+    this.headers = new Headers({ "x-request-id": "test-request", [CLIENT_CHAIN_HEADER]: "203.0.113.7" });
     this.setCookies = [];
   },
 };
