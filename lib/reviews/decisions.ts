@@ -15,6 +15,7 @@ import { HIGH_RISK_SCORE, personActor } from "./campaigns";
 import { loadDirectory } from "./directory";
 import { actingFor, decideRefusal, loadActiveCampaign, requireActor, ReviewRefused } from "./guard";
 import { reviewNow, reviewOptions } from "./options";
+import { changersOf, linkChangerRefusal, linkChangersFor } from "./link-flags";
 import { assignReviewer } from "./policy";
 import { remediate, type RemediationTarget } from "./remediation";
 import type { BulkDecideInput, ClearDraftsInput, SaveDraftsInput, SubmitDecisionsInput } from "./schemas";
@@ -29,7 +30,7 @@ export function modifyRolesFor(kind: ItemKind, current: string | null): string[]
   return [];
 }
 
-const ITEM_FACTS = { id: true, campaignId: true, state: true, reviewerId: true, subjectPersonId: true, kind: true, role: true, subjectName: true, entitlementLabel: true } as const;
+const ITEM_FACTS = { id: true, campaignId: true, state: true, reviewerId: true, subjectPersonId: true, kind: true, role: true, subjectName: true, entitlementLabel: true, connectionId: true, pdUserId: true } as const;
 
 /** Loads the items and refuses the whole request when any of them may not be decided by this actor now. */
 async function decidableItems(tx: Tx, actor: Actor, campaignId: string, itemIds: readonly string[], now: Date) {
@@ -37,9 +38,11 @@ async function decidableItems(tx: Tx, actor: Actor, campaignId: string, itemIds:
   const items = await tx.reviewItem.findMany({ where: { id: { in: unique }, campaignId }, select: ITEM_FACTS });
   if (items.length !== unique.length) throw new ReviewRefused(`${unique.length - items.length} of the items are not part of this campaign. Nothing was changed.`);
   const acting = await actingFor(tx, actor.personId, now);
+  const changers = await linkChangersFor(tx, campaignId, items);
   const refusals = new Map<string, string[]>();
   for (const item of items) {
-    const why = item.state !== "PENDING" ? "This item was already decided." : decideRefusal(actor, item, acting.ids);
+    const why =
+      item.state !== "PENDING" ? "This item was already decided." : changersOf(changers, item).has(actor.personId) ? linkChangerRefusal(null, item.subjectName) : decideRefusal(actor, item, acting.ids);
     if (why) refusals.set(item.id, [why]);
   }
   if (refusals.size) {
@@ -222,8 +225,9 @@ export async function submitDecisions(db: Db, actorIn: Actor | null, input: Subm
     if (second && toSecond.length) {
       const dir = await loadDirectory(tx, campaign.connectionIds);
       const teamsOf = await itemTeams(tx, toSecond);
+      const changers = await linkChangersFor(tx, campaign.id, toSecond);
       for (const d of toSecond) {
-        const a = assignReviewer(2, second, { connectionId: d.connectionId, kind: d.kind, subjectPersonId: d.subjectPersonId, role: d.role, teamPdIds: teamsOf.get(d.id) ?? [] }, dir, campaign.fallbackReviewerId, campaign.createdById, [actor.personId, ...(d.reviewerId ? [d.reviewerId] : [])]);
+        const a = assignReviewer(2, second, { connectionId: d.connectionId, kind: d.kind, subjectPersonId: d.subjectPersonId, role: d.role, teamPdIds: teamsOf.get(d.id) ?? [] }, dir, campaign.fallbackReviewerId, campaign.createdById, [actor.personId, ...(d.reviewerId ? [d.reviewerId] : []), ...changersOf(changers, d)]);
         await tx.reviewItem.update({ where: { id: d.id }, data: { step: 2, reviewerId: a.reviewerId, assignedReviewerId: a.reviewerId, reviewerReason: a.reason, draftDecision: null, draftRole: null, draftJustification: null, draftAt: null, rubberStamp: stamp !== null } });
       }
     }

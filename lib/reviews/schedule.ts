@@ -104,8 +104,10 @@ async function escalate(db: Db, campaignId: string, fallbackId: string, now: Dat
     const fallback = await tx.person.findUnique({ where: { id: fallbackId }, select: { status: true } });
     let count = 0;
     if (fallback?.status === "ACTIVE") {
+      // Never to the holder, nor to whoever changed the item's PagerDuty link during the campaign.
+      const changed = await tx.reviewLinkChangeFlag.findMany({ where: { campaignId, changedById: fallbackId }, select: { connectionId: true, pdUserId: true } });
       const r = await tx.reviewItem.updateMany({
-        where: { campaignId, state: "PENDING", OR: [{ reviewerId: null }, { reviewerId: { not: fallbackId } }], AND: [{ OR: [{ subjectPersonId: null }, { subjectPersonId: { not: fallbackId } }] }] },
+        where: { campaignId, state: "PENDING", OR: [{ reviewerId: null }, { reviewerId: { not: fallbackId } }], AND: [{ OR: [{ subjectPersonId: null }, { subjectPersonId: { not: fallbackId } }] }, ...changed.map((f) => ({ NOT: { connectionId: f.connectionId, pdUserId: f.pdUserId } }))] },
         data: { reviewerId: fallbackId, reviewerReason: `Escalated to the fallback reviewer: overdue since ${c.dueAt.toISOString()}`, draftDecision: null, draftRole: null, draftJustification: null, draftAt: null },
       });
       count = r.count;
