@@ -367,8 +367,13 @@ export async function listDelegations(actorIn: Actor | null, db?: Db): Promise<D
   }));
 }
 
+/**
+ * Every possible reviewer, for the admin forms that define campaigns (fallback reviewer, named reviewers,
+ * owners): admins only. Everyone else's pickers use the bounded type-ahead (lib/reviews/candidates.ts).
+ */
 export async function reviewCandidates(actorIn: Actor | null, db?: Db): Promise<{ id: string; name: string; email: string }[]> {
-  requireRead(actorIn);
+  const actor = requireRead(actorIn);
+  if (!can(actor, "campaign.manage")) throw new AuthorizationError("Only administrators see every possible reviewer.");
   const d = db ?? (await getDb());
   // Reviewers, delegates and fallbacks: active people who may decide (never auditors).
   const people = await d.person.findMany({ where: { status: "ACTIVE" }, orderBy: { name: "asc" }, select: { id: true, name: true, email: true, roles: true } });
