@@ -173,6 +173,10 @@ export async function submitDecisions(db: Db, actorIn: Actor | null, input: Subm
       drafts = await tx.reviewItem.findMany({ where: { campaignId: campaign.id, state: "PENDING", draftDecision: { not: null }, reviewerId: { in: acting.ids }, OR: [{ subjectPersonId: null }, { subjectPersonId: { not: actor.personId } }] }, orderBy: { seq: "asc" } });
     }
     if (!drafts.length) throw new ReviewRefused("There are no decisions to submit: decide some items first.");
+    // A delegate's submission takes the delegator's drafts too: never those whose PagerDuty link the actor changed.
+    const changers = await linkChangersFor(tx, campaign.id, drafts);
+    const barred = drafts.find((d) => changersOf(changers, d).has(actor.personId));
+    if (barred) throw new ReviewRefused(`${linkChangerRefusal(null, barred.subjectName)} Nothing was submitted.`);
 
     const problems: Record<string, string[]> = {};
     for (const d of drafts) {
@@ -225,7 +229,6 @@ export async function submitDecisions(db: Db, actorIn: Actor | null, input: Subm
     if (second && toSecond.length) {
       const dir = await loadDirectory(tx, campaign.connectionIds);
       const teamsOf = await itemTeams(tx, toSecond);
-      const changers = await linkChangersFor(tx, campaign.id, toSecond);
       for (const d of toSecond) {
         const a = assignReviewer(2, second, { connectionId: d.connectionId, kind: d.kind, subjectPersonId: d.subjectPersonId, role: d.role, teamPdIds: teamsOf.get(d.id) ?? [] }, dir, campaign.fallbackReviewerId, campaign.createdById, [actor.personId, ...(d.reviewerId ? [d.reviewerId] : []), ...changersOf(changers, d)]);
         await tx.reviewItem.update({ where: { id: d.id }, data: { step: 2, reviewerId: a.reviewerId, assignedReviewerId: a.reviewerId, reviewerReason: a.reason, draftDecision: null, draftRole: null, draftJustification: null, draftAt: null, rubberStamp: stamp !== null } });

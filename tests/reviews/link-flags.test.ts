@@ -36,6 +36,9 @@ describe("a link changed during an open campaign", () => {
     const bItem = await itemOf(one.campaignId, b.id);
     await reassignItems(db, actorOf(w.admin), { campaignId: one.campaignId, itemIds: [aItem.id], toPersonId: eve.id, reason: "Covering for Maya" }, true);
 
+    // Maya delegated her reviews to Eve earlier (this week).
+    await delegateReviews(db, actorOf(w.manager), { toPersonId: eve.id, startsAt: new Date(clock), endsAt: new Date(clock + 10 * DAY), reason: "Conference" });
+
     // Eve makes A's PagerDuty user Member B's alias.
     clock += DAY;
     expect(await setAlias(db, actorOf(eve), { connectionId: w.connectionId, personId: b.id, pdUserId: w.pdOf.get(a.id)! }, ctx)).toBe("set");
@@ -53,10 +56,15 @@ describe("a link changed during an open campaign", () => {
     await expect(reassignItems(db, actorOf(w.admin), { campaignId: one.campaignId, itemIds: [aItem.id], toPersonId: eve.id, reason: "Back to Eve" }, true)).rejects.toThrow(/Eve Admin changed the PagerDuty link of Member A during this campaign/);
     await reassignItems(db, actorOf(w.admin), { campaignId: one.campaignId, itemIds: [aItem.id], toPersonId: w.manager.id, reason: "To the team manager" }, true);
 
-    // Delegation to Eve by the reviewer of that item is refused; to someone else it works.
+    // A new delegation to Eve by the reviewer of that item is refused.
     const window = { startsAt: new Date(clock), endsAt: new Date(clock + 3 * DAY), reason: "On leave" };
     await expect(delegateReviews(db, actorOf(w.manager), { toPersonId: eve.id, ...window })).rejects.toThrow(/separation of duties keeps Member A's items away from them/);
-    expect(await db.reviewDelegation.count({ where: { toPersonId: eve.id } })).toBe(0);
+    expect(await db.reviewDelegation.count({ where: { toPersonId: eve.id } })).toBe(1);
+    // The earlier delegation does not let her decide it: neither one by one nor by submitting Maya's drafts.
+    await expect(saveDrafts(db, actorOf(eve), { campaignId: one.campaignId, decisions: [{ itemId: aItem.id, decision: "CERTIFY" }] })).rejects.toThrow(/You changed the PagerDuty link of Member A/);
+    await saveDrafts(db, actorOf(w.manager), { campaignId: one.campaignId, decisions: [{ itemId: aItem.id, decision: "CERTIFY" }] });
+    await expect(submitDecisions(db, actorOf(eve), { campaignId: one.campaignId, acknowledgeRubberStamp: false })).rejects.toThrow(/You changed the PagerDuty link of Member A during this campaign.*Nothing was submitted/);
+    expect(await db.reviewItem.findUniqueOrThrow({ where: { id: aItem.id } })).toMatchObject({ state: "PENDING", draftDecision: "CERTIFY" });
 
     // Even holding the item by other means, Eve may not decide it.
     await db.reviewItem.update({ where: { id: aItem.id }, data: { reviewerId: eve.id } });
