@@ -6,7 +6,7 @@ import { getDb } from "@/lib/db";
 import { ConnectionStatus, type Prisma } from "@/lib/generated/prisma/client";
 import { rotationStatus, type RotationStatus } from "./capabilities";
 import { connectionPublicSelect, toConnectionDto, type ConnectionDto } from "./dto";
-import { rotationNow } from "./rotation";
+import { rotationNow, rotationReminderOptions } from "./rotation";
 
 /**
  * Reads for pages (the data-access layer): each call authorizes `connection.read` (Admins, Auditors) and
@@ -44,7 +44,7 @@ export interface RotationWarning extends RotationStatus {
   ownerName: string;
 }
 
-/** For the dashboard: live connections whose credential is overdue or due within 14 days, most urgent first. */
+/** For the dashboard: live connections whose credential is overdue or due within the first reminder's days (at least 14), most urgent first. */
 export async function rotationWarnings(actor: Actor | null, now: Date = rotationNow()): Promise<RotationWarning[]> {
   requireRead(actor);
   const db = await getDb();
@@ -54,7 +54,7 @@ export async function rotationWarnings(actor: Actor | null, now: Date = rotation
   });
   return rows
     .map((r) => ({ connectionId: r.id, name: r.name, ownerName: r.owner.name, ...rotationStatus(r, now) }))
-    .filter((w) => w.dueSoon)
+    .filter((w) => w.dueSoon || w.dueAt.getTime() - now.getTime() < Math.max(...rotationReminderOptions().daysBefore) * 86_400_000)
     .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
 }
 

@@ -91,6 +91,8 @@ describe("a link changed during an open campaign", () => {
     expect(json.header.linkChangeFlags).toEqual([expect.objectContaining({ pdUserId: w.pdOf.get(a.id), changedBy: { id: eve.id, name: eve.name } })]);
     const csv = await evidenceExport(actorOf(w.auditor), one.campaignId, "csv", db);
     expect(Buffer.from(await new Response(csv.body).arrayBuffer()).toString("utf8")).toContain("Eve Admin changed the PagerDuty link of Member A");
+    const pdf = await evidenceExport(actorOf(w.auditor), one.campaignId, "pdf", db);
+    expect((await new Response(pdf.body).arrayBuffer()).byteLength).toBeGreaterThan(1000);
   });
 
   it("flags nothing when no open campaign holds the user's items", async () => {
