@@ -1,12 +1,15 @@
 import Link from "next/link";
 import { JobHealthCard } from "@/components/dashboard/job-health";
+import { Notices } from "@/components/ui/notices";
 import { PageHeader } from "@/components/ui/page";
 import { can } from "@/lib/auth/access";
 import { requireActor } from "@/lib/auth/session";
 import { lastChainVerification } from "@/lib/audit/queries";
 import { changeCounters } from "@/lib/changes/queries";
+import { myRotationReminders, rotationWarnings, type RotationWarning } from "@/lib/connections/queries";
 import { getDb } from "@/lib/db";
 import { jobHealth } from "@/lib/jobs/health";
+import { markRotationRemindersRead } from "./admin/connections/actions";
 
 export const metadata = { title: "Dashboard" };
 
@@ -32,6 +35,29 @@ function Stat({ label, value, href }: { label: string; value: string | number; h
   );
 }
 
+/** Credentials due for rotation within 14 days; overdue ones stand out (red, announced). */
+function RotationCard({ warnings }: { warnings: RotationWarning[] }) {
+  if (!warnings.length) return null;
+  const overdue = warnings.filter((w) => w.overdue);
+  return (
+    <section aria-labelledby="rotation-title" className={`mt-4 rounded-lg border p-4 ${overdue.length ? "border-red-300 bg-red-50" : "border-amber-200 bg-amber-50"}`} data-testid="rotation-warnings">
+      <h2 id="rotation-title" className={`text-base font-semibold ${overdue.length ? "text-red-900" : "text-amber-900"}`}>
+        {overdue.length ? `${overdue.length} PagerDuty credential${overdue.length === 1 ? "" : "s"} overdue for rotation` : "PagerDuty credentials due for rotation soon"}
+      </h2>
+      <ul className="mt-2 space-y-1 text-sm">
+        {warnings.map((w) => (
+          <li key={w.connectionId} role={w.overdue ? "alert" : undefined} data-testid={w.overdue ? "rotation-overdue" : "rotation-due-soon"} className={w.overdue ? "font-medium text-red-800" : "text-amber-900"}>
+            <Link href={`/admin/connections/${w.connectionId}`} className="underline">
+              {w.name}
+            </Link>{" "}
+            ({w.ownerName}): {w.overdue ? `overdue by ${-w.daysLeft} day${w.daysLeft === -1 ? "" : "s"}` : `due in ${w.daysLeft} day${w.daysLeft === 1 ? "" : "s"}`} · due {w.dueAt.toISOString().slice(0, 10)}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export default async function DashboardPage() {
   const actor = await requireActor();
   const overview = can(actor, "person.read") && can(actor, "audit.read");
@@ -45,10 +71,12 @@ export default async function DashboardPage() {
     ]);
     stats = { active, deactivated, events: head?.seq ?? 0n };
   }
-  const [check, jobs, changes] = await Promise.all([
+  const [check, jobs, changes, rotation, rotationNotices] = await Promise.all([
     overview ? lastChainVerification() : null,
     can(actor, "jobs.read") ? jobHealth() : null,
     can(actor, "change.read") ? changeCounters(actor) : null,
+    can(actor, "connection.read") ? rotationWarnings(actor) : [],
+    myRotationReminders(actor),
   ]);
 
   return (
@@ -60,6 +88,16 @@ export default async function DashboardPage() {
         As {actor.roles.length > 1 ? "an" : "a"} {actor.roles.map((r) => r.charAt(0) + r.slice(1).toLowerCase()).join(" and ")} you can{" "}
         {actor.roles.map((r) => ROLE_TEXT[r]).join("; ")}.
       </p>
+
+      <div className="mt-4">
+        <Notices
+          notices={rotationNotices.map((n) => ({ id: n.id, title: n.connectionName, href: `/admin/connections/${n.connectionId}`, message: n.message, createdAt: n.createdAt, urgent: n.overdue }))}
+          markRead={markRotationRemindersRead}
+          label="Credential rotation reminders"
+          testId="rotation-reminders"
+        />
+      </div>
+      <RotationCard warnings={rotation} />
 
       {stats && (
         <section aria-label="Overview" className="mt-6 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">

@@ -38,7 +38,7 @@ export function ConnectionSummary({ c, freshness, lastSyncAt, children }: { c: C
     ["Last sync", fmt(lastSyncAt)],
   ];
   return (
-    <article className="rounded-lg border border-slate-200 bg-white p-4" data-testid={`connection-${c.name}`} aria-labelledby={`conn-${c.id}`}>
+    <article className={`rounded-lg border bg-white p-4 ${c.rotation.overdue && c.status !== "REMOVED" ? "border-red-300 ring-1 ring-red-200" : "border-slate-200"}`} data-testid={`connection-${c.name}`} aria-labelledby={`conn-${c.id}`}>
       <header className="flex flex-wrap items-center gap-2">
         <h2 id={`conn-${c.id}`} className="text-lg font-semibold text-slate-900">
           <Link href={`/admin/connections/${c.id}`} className="hover:underline">

@@ -1,18 +1,20 @@
 "use client";
 
 import { useEffect, useId, useRef, useState } from "react";
+import type { ReviewerCandidate } from "@/lib/reviews/candidates";
+import { PersonPicker } from "./person-picker";
 
 /** Hands the selected items to another reviewer, with a reason (in the evidence: "why this reviewer"). */
-export function ReassignDialog({ count, people, pending, error, onConfirm, onCancel }: { count: number | null; people: { id: string; name: string; email: string }[]; pending: boolean; error: string | null; onConfirm: (toPersonId: string, reason: string) => void; onCancel: () => void }) {
+export function ReassignDialog({ count, pending, error, onConfirm, onCancel }: { count: number | null; pending: boolean; error: string | null; onConfirm: (toPersonId: string, reason: string) => void; onCancel: () => void }) {
   const ref = useRef<HTMLDialogElement>(null);
-  const [to, setTo] = useState("");
+  const [to, setTo] = useState<ReviewerCandidate | null>(null);
   const [reason, setReason] = useState("");
   const id = useId();
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
     if (count && !d.open) {
-      setTo("");
+      setTo(null);
       setReason("");
       d.showModal();
     }
@@ -25,27 +27,13 @@ export function ReassignDialog({ count, people, pending, error, onConfirm, onCan
           className="space-y-3 p-5"
           onSubmit={(e) => {
             e.preventDefault();
-            onConfirm(to, reason.trim());
+            if (to) onConfirm(to.id, reason.trim());
           }}
         >
           <h2 id={`${id}-title`} className="text-lg font-semibold text-slate-900">
             Reassign {count === 1 ? "this item" : `${count} items`}
           </h2>
-          <div>
-            <label htmlFor={`${id}-to`} className="block text-xs font-medium text-slate-700">
-              New reviewer
-            </label>
-            <select id={`${id}-to`} required value={to} onChange={(e) => setTo(e.target.value)} data-testid="reassign-to" className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm">
-              <option value="" disabled>
-                Choose a person…
-              </option>
-              {people.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name} ({p.email})
-                </option>
-              ))}
-            </select>
-          </div>
+          <PersonPicker label="New reviewer" value={to} onChange={setTo} testId="reassign-to" required />
           <div>
             <label htmlFor={`${id}-why`} className="block text-xs font-medium text-slate-700">
               Reason (in the evidence and the audit trail)

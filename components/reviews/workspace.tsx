@@ -71,7 +71,7 @@ export function ReviewWorkspace({
   active,
   allowAll,
   justifyHighRisk,
-  people,
+  canReassign,
   actions,
 }: {
   campaignId: string;
@@ -80,8 +80,8 @@ export function ReviewWorkspace({
   /** Admins and auditors may switch to every item of the campaign. */
   allowAll: boolean;
   justifyHighRisk: boolean;
-  /** Whom items can be reassigned to. */
-  people: { id: string; name: string; email: string }[];
+  /** Whether the reviewer picker answers this person (lib/reviews/candidates.ts): reassigning needs it. */
+  canReassign: boolean;
   actions: WorkspaceActions;
 }) {
   const [filters, setFilters] = useState<Filters>({ view: allowAll && !active ? "all" : "mine", sort: "subject", dir: "asc" });
@@ -397,7 +397,7 @@ export function ReviewWorkspace({
             <button
               type="button"
               data-testid="reassign"
-              disabled={pending || targets().length === 0 || people.length === 0}
+              disabled={pending || targets().length === 0 || !canReassign}
               onClick={() => setReassigning({ itemIds: targets().map((i) => i.id), error: null })}
               className="rounded-md border border-slate-300 px-3 py-1 text-sm font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-40"
             >
@@ -542,7 +542,7 @@ export function ReviewWorkspace({
 
       <DecisionDialog request={dialog?.request ?? null} pending={pending} error={dialogError} onCancel={() => setDialog(null)} onConfirm={(justification, role) => dialog && save(dialog.request.decision, dialog.itemIds, justification || undefined, role ?? undefined)} />
       <SecondLookDialog prompt={secondLook} pending={pending} onLookAgain={() => setSecondLook(null)} onConfirm={() => submit(true)} />
-      <ReassignDialog count={reassigning?.itemIds.length ?? null} people={people} pending={pending} error={reassigning?.error ?? null} onCancel={() => setReassigning(null)} onConfirm={reassign} />
+      <ReassignDialog count={reassigning?.itemIds.length ?? null} pending={pending} error={reassigning?.error ?? null} onCancel={() => setReassigning(null)} onConfirm={reassign} />
       <ShortcutsHelp open={help} onClose={() => setHelp(false)} />
     </div>
   );

@@ -8,6 +8,7 @@ import { DomainError, NotFoundError } from "@/lib/auth/errors";
 import type { Actor } from "@/lib/auth/session";
 import type { Db, Tx } from "@/lib/db";
 import type { ChangeStatus } from "@/lib/generated/prisma/client";
+import { batchCausers, selfApprovalRefusal } from "./causers";
 import { createChanges, type CoverageDecision, type CreatedChanges } from "./create";
 import { event, releaseNext } from "./execute";
 import { pipelineOptions } from "./options";
@@ -30,10 +31,20 @@ async function releaseKeys(tx: Tx, keys: Iterable<string>) {
   }
 }
 
+/**
+ * Separation of duties: nobody approves a held batch that their own decision caused (their review
+ * decisions, their request). Refused with a message; the refused attempt is audited, nothing else changes.
+ */
 export async function approveBatch(db: Db, actor: Actor, input: { batchId: string; reason?: string }) {
-  return db.$transaction(async (tx) => {
+  let refused: { batch: { id: string; connectionId: string }; message: string } | null = null;
+  const result = await db.$transaction(async (tx) => {
     const batch = await lockBatch(tx, input.batchId);
     if (batch.status !== "HELD") throw new DomainError(`This batch is not waiting for approval (it is ${batch.status.toLowerCase()}). Nothing was changed.`);
+    const refusal = selfApprovalRefusal(await batchCausers(tx, batch), actor.personId);
+    if (refusal) {
+      refused = { batch, message: refusal };
+      return null;
+    }
     const now = new Date();
     await tx.changeBatch.update({ where: { id: batch.id }, data: { status: "APPROVED", decidedById: actor.personId, decidedAt: now, decisionReason: input.reason ?? null } });
     const held = await tx.changeRequest.findMany({ where: { batchId: batch.id, status: "HELD" }, select: { id: true, runAt: true, orderingKey: true } });
@@ -46,6 +57,10 @@ export async function approveBatch(db: Db, actor: Actor, input: { batchId: strin
     await appendAudit(tx, { actor: personActor(actor), action: "change.batch_approved", target: { type: "change_batch", id: batch.id }, accountId: batch.connectionId, before: { status: "HELD", heldReason: batch.heldReason }, after: { status: "APPROVED", changes: held.length }, reason: input.reason ?? null });
     return { batchId: batch.id, released: held.length };
   });
+  if (result) return result;
+  const { batch, message } = refused!;
+  await db.$transaction((tx) => appendAudit(tx, { actor: personActor(actor), action: "change.batch_approval_refused", target: { type: "change_batch", id: batch.id }, accountId: batch.connectionId, after: { status: "HELD" }, reason: message }));
+  throw new DomainError(message);
 }
 
 /** Rejecting cancels every held change of the batch: PagerDuty is not touched. */

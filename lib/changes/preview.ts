@@ -3,6 +3,7 @@
  * before, coverage warnings, and why the brake held it. Plain reads; authorization is the caller's.
  */
 import type { DbOrTx } from "@/lib/db";
+import { batchCausers, type BatchCauser } from "./causers";
 import type { ChangeBatchStatus, ChangeCauseKind, ChangeKind, ChangeStatus } from "@/lib/generated/prisma/client";
 
 export interface ChangeRow {
@@ -36,13 +37,16 @@ export interface BatchPreview {
   accountUsers: number;
   createdAt: Date;
   changes: (ChangeRow & { desired: unknown; prior: unknown })[];
+  /** Whose own decision caused the batch: none of them may approve it (separation of duties). */
+  causedBy: BatchCauser[];
 }
 
 export async function batchPreview(db: DbOrTx, batchId: string): Promise<BatchPreview | null> {
   const batch = await db.changeBatch.findUnique({ where: { id: batchId } });
   if (!batch) return null;
-  const changes = await db.changeRequest.findMany({ where: { batchId }, orderBy: { seq: "asc" } });
+  const [changes, causedBy] = await Promise.all([db.changeRequest.findMany({ where: { batchId }, orderBy: { seq: "asc" } }), batchCausers(db, batch)]);
   return {
+    causedBy,
     id: batch.id,
     connectionId: batch.connectionId,
     status: batch.status,

@@ -60,6 +60,11 @@ const schema = z.object({
   SIMULATOR_URL: z.string().url().optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587").optional().or(z.literal("").transform(() => undefined)),
   MAIL_FROM: z.string().default("PagerDuty Access Portal <reviews@localhost>"),
+  ROTATION_REMINDER_DAYS: z
+    .string()
+    .regex(/^\s*[1-9][0-9]{0,2}\s*(,\s*[1-9][0-9]{0,2}\s*)*$/, "ROTATION_REMINDER_DAYS must be whole days before the due date, separated by commas, e.g. 14,3")
+    .default("14,3"),
+  ROTATION_OVERDUE_REPEAT_DAYS: z.coerce.number().int().min(1, "ROTATION_OVERDUE_REPEAT_DAYS must be at least 1 (day)").max(90).default(7),
 });
 
 export type Env = {
@@ -86,6 +91,10 @@ export type Env = {
   /** Reminder e-mails (access reviews): SMTP server URL; unset: in-app reminders only. */
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** Credential rotation: remind the owner this many days before the due date (each once per rotation)… */
+  rotationReminderDays: number[];
+  /** …and when overdue, again every this many days. */
+  rotationOverdueRepeatDays: number;
 };
 
 /** Sign-in restrictions on top of "the identity provider verified the email" (lib/auth/gate.ts). */
@@ -160,6 +169,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     simulatorUrl: e.SIMULATOR_URL,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    rotationReminderDays: [...new Set(e.ROTATION_REMINDER_DAYS.split(",").map((d) => Number(d.trim())))].sort((a, b) => b - a),
+    rotationOverdueRepeatDays: e.ROTATION_OVERDUE_REPEAT_DAYS,
   };
 }
 

@@ -6,6 +6,7 @@ import { getDb } from "@/lib/db";
 import { ConnectionStatus, type Prisma } from "@/lib/generated/prisma/client";
 import { rotationStatus, type RotationStatus } from "./capabilities";
 import { connectionPublicSelect, toConnectionDto, type ConnectionDto } from "./dto";
+import { rotationNow, rotationReminderOptions } from "./rotation";
 
 /**
  * Reads for pages (the data-access layer): each call authorizes `connection.read` (Admins, Auditors) and
@@ -24,7 +25,7 @@ export async function listConnections(actor: Actor | null, opts: { includeRemove
   const db = await getDb();
   const where: Prisma.PagerDutyConnectionWhereInput = opts.includeRemoved ? {} : { status: { not: ConnectionStatus.REMOVED } };
   const rows = await db.pagerDutyConnection.findMany({ where, select: connectionPublicSelect, orderBy: [{ name: "asc" }, { createdAt: "asc" }] });
-  const now = opts.now ?? new Date();
+  const now = opts.now ?? rotationNow();
   return rows.map((r) => toConnectionDto(r, now));
 }
 
@@ -34,7 +35,7 @@ export async function getConnection(actor: Actor | null, connectionId: string, o
   if (typeof connectionId !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(connectionId)) return null;
   const db = await getDb();
   const row = await db.pagerDutyConnection.findUnique({ where: { id: connectionId }, select: connectionPublicSelect });
-  return row ? toConnectionDto(row, opts.now ?? new Date()) : null;
+  return row ? toConnectionDto(row, opts.now ?? rotationNow()) : null;
 }
 
 export interface RotationWarning extends RotationStatus {
@@ -43,8 +44,8 @@ export interface RotationWarning extends RotationStatus {
   ownerName: string;
 }
 
-/** For the dashboard: live connections whose credential is overdue or due within 14 days, most urgent first. */
-export async function rotationWarnings(actor: Actor | null, now: Date = new Date()): Promise<RotationWarning[]> {
+/** For the dashboard: live connections whose credential is overdue or due within the first reminder's days (at least 14), most urgent first. */
+export async function rotationWarnings(actor: Actor | null, now: Date = rotationNow()): Promise<RotationWarning[]> {
   requireRead(actor);
   const db = await getDb();
   const rows = await db.pagerDutyConnection.findMany({
@@ -53,6 +54,31 @@ export async function rotationWarnings(actor: Actor | null, now: Date = new Date
   });
   return rows
     .map((r) => ({ connectionId: r.id, name: r.name, ownerName: r.owner.name, ...rotationStatus(r, now) }))
-    .filter((w) => w.dueSoon)
+    .filter((w) => w.dueSoon || w.dueAt.getTime() - now.getTime() < Math.max(...rotationReminderOptions().daysBefore) * 86_400_000)
     .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+}
+
+export interface RotationNotice {
+  id: string;
+  connectionId: string;
+  connectionName: string;
+  overdue: boolean;
+  message: string;
+  createdAt: string;
+}
+
+/** The signed-in person's unread in-app rotation reminders (as a credential's owner), newest first. */
+export async function myRotationReminders(actor: Actor | null): Promise<RotationNotice[]> {
+  if (!actor) throw new AuthenticationError();
+  const db = await getDb();
+  const rows = await db.connectionRotationReminder.findMany({
+    where: { personId: actor.personId, channel: "IN_APP", readAt: null, connection: { status: { not: "REMOVED" } } },
+    orderBy: { createdAt: "desc" },
+    take: 50,
+    include: { connection: { select: { name: true, lastRotatedAt: true } } },
+  });
+  // A reminder of a cycle already rotated away is moot.
+  return rows
+    .filter((r) => r.cycle.getTime() === r.connection.lastRotatedAt.getTime())
+    .map((r) => ({ id: r.id, connectionId: r.connectionId, connectionName: r.connection.name, overdue: r.stage.startsWith("overdue"), message: r.message, createdAt: r.createdAt.toISOString() }));
 }

@@ -8,6 +8,7 @@ import { ensureSchedule, registerJob } from "./registry";
 import "@/lib/sync/jobs";
 import "@/lib/changes/jobs";
 import "@/lib/reviews/jobs";
+import "@/lib/connections/jobs";
 
 export const VERIFY_AUDIT_CHAIN = "audit.verify_chain";
 

@@ -7,9 +7,10 @@ import { randomUUID } from "node:crypto";
 import { appendAudit } from "@/lib/audit";
 import { can } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
-import type { Db } from "@/lib/db";
+import type { Db, Tx } from "@/lib/db";
 import { personActor } from "./campaigns";
 import { actingFor, loadActiveCampaign, requireActor, ReviewRefused } from "./guard";
+import { changersOf, linkChangerRefusal, linkChangersFor } from "./link-flags";
 import { reviewNow } from "./options";
 import type { DelegateInput, ReassignInput } from "./schemas";
 
@@ -26,6 +27,8 @@ export async function delegateReviews(db: Db, actorIn: Actor | null, input: Dele
     if (!to) throw new ReviewRefused("The delegate must be an active person of the portal.", { toPersonId: ["Choose an active person."] });
     if (!people.some((p) => p.id === from)) throw new ReviewRefused("The person delegating must be an active person of the portal.");
     if (to.roles.includes("AUDITOR")) throw new ReviewRefused("Auditors change nothing: choose a delegate who may decide reviews.", { toPersonId: ["Choose someone who is not an auditor."] });
+    const barred = await flaggedItemOf(tx, from, to.id);
+    if (barred) throw new ReviewRefused(`${linkChangerRefusal(to.name, barred)} They cannot be your delegate while you review those items. Nothing was changed.`, { toPersonId: ["Choose someone who did not change a PagerDuty link of your items."] });
     const id = randomUUID();
     await tx.reviewDelegation.create({ data: { id, fromPersonId: from, toPersonId: to.id, startsAt: input.startsAt, endsAt: input.endsAt, reason: input.reason, createdById: actor.personId, createdAt: now } });
     await appendAudit(tx, {
@@ -37,6 +40,14 @@ export async function delegateReviews(db: Db, actorIn: Actor | null, input: Dele
     });
     return { delegationId: id };
   });
+}
+
+/** The subject of an undecided item `reviewerId` reviews in an open campaign whose PagerDuty link `personId` changed (or null). */
+async function flaggedItemOf(tx: Tx, reviewerId: string, personId: string): Promise<string | null> {
+  const flags = await tx.reviewLinkChangeFlag.findMany({ where: { changedById: personId, campaign: { status: "ACTIVE" } }, select: { campaignId: true, connectionId: true, pdUserId: true } });
+  if (!flags.length) return null;
+  const item = await tx.reviewItem.findFirst({ where: { state: "PENDING", reviewerId, OR: flags.map((f) => ({ campaignId: f.campaignId, connectionId: f.connectionId, pdUserId: f.pdUserId })) }, select: { subjectName: true } });
+  return item?.subjectName ?? null;
 }
 
 export async function revokeDelegation(db: Db, actorIn: Actor | null, input: { delegationId: string }): Promise<{ ok: true }> {
@@ -62,13 +73,15 @@ export async function reassignItems(db: Db, actorIn: Actor | null, input: Reassi
     if (!to || to.status !== "ACTIVE") throw new ReviewRefused("The new reviewer must be an active person of the portal.", { toPersonId: ["Choose an active person."] });
     if (to.roles.includes("AUDITOR")) throw new ReviewRefused("Auditors change nothing: choose a reviewer who may decide.", { toPersonId: ["Choose someone who is not an auditor."] });
     const ids = [...new Set(input.itemIds)];
-    const items = await tx.reviewItem.findMany({ where: { id: { in: ids }, campaignId: campaign.id }, select: { id: true, state: true, reviewerId: true, subjectPersonId: true, subjectName: true } });
+    const items = await tx.reviewItem.findMany({ where: { id: { in: ids }, campaignId: campaign.id }, select: { id: true, state: true, reviewerId: true, subjectPersonId: true, subjectName: true, connectionId: true, pdUserId: true } });
     if (items.length !== ids.length) throw new ReviewRefused("Some items are not part of this campaign. Nothing was changed.");
     const acting = asAdmin ? null : await actingFor(tx, actor.personId, now);
+    const changers = await linkChangersFor(tx, campaign.id, items);
     for (const i of items) {
       if (i.state !== "PENDING") throw new ReviewRefused("Only undecided items can be reassigned. Nothing was changed.");
       if (acting && !(i.reviewerId && acting.ids.includes(i.reviewerId))) throw new ReviewRefused("You can only reassign items you review. Nothing was changed.");
       if (i.subjectPersonId === to.id) throw new ReviewRefused(`${to.name} cannot review their own access (${i.subjectName}). Nothing was changed.`, { toPersonId: ["Choose someone else for their own items."] });
+      if (changersOf(changers, i).has(to.id)) throw new ReviewRefused(`${linkChangerRefusal(to.name, i.subjectName)} Nothing was changed.`, { toPersonId: ["Choose someone who did not change this person's PagerDuty link."] });
     }
     const reason = `Reassigned by ${actor.name}: ${input.reason}`;
     await tx.reviewItem.updateMany({ where: { id: { in: ids } }, data: { reviewerId: to.id, reviewerReason: reason, draftDecision: null, draftRole: null, draftJustification: null, draftAt: null } });

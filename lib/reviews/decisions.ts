@@ -15,6 +15,7 @@ import { HIGH_RISK_SCORE, personActor } from "./campaigns";
 import { loadDirectory } from "./directory";
 import { actingFor, decideRefusal, loadActiveCampaign, requireActor, ReviewRefused } from "./guard";
 import { reviewNow, reviewOptions } from "./options";
+import { changersOf, linkChangerRefusal, linkChangersFor } from "./link-flags";
 import { assignReviewer } from "./policy";
 import { remediate, type RemediationTarget } from "./remediation";
 import type { BulkDecideInput, ClearDraftsInput, SaveDraftsInput, SubmitDecisionsInput } from "./schemas";
@@ -29,7 +30,7 @@ export function modifyRolesFor(kind: ItemKind, current: string | null): string[]
   return [];
 }
 
-const ITEM_FACTS = { id: true, campaignId: true, state: true, reviewerId: true, subjectPersonId: true, kind: true, role: true, subjectName: true, entitlementLabel: true } as const;
+const ITEM_FACTS = { id: true, campaignId: true, state: true, reviewerId: true, subjectPersonId: true, kind: true, role: true, subjectName: true, entitlementLabel: true, connectionId: true, pdUserId: true } as const;
 
 /** Loads the items and refuses the whole request when any of them may not be decided by this actor now. */
 async function decidableItems(tx: Tx, actor: Actor, campaignId: string, itemIds: readonly string[], now: Date) {
@@ -37,9 +38,11 @@ async function decidableItems(tx: Tx, actor: Actor, campaignId: string, itemIds:
   const items = await tx.reviewItem.findMany({ where: { id: { in: unique }, campaignId }, select: ITEM_FACTS });
   if (items.length !== unique.length) throw new ReviewRefused(`${unique.length - items.length} of the items are not part of this campaign. Nothing was changed.`);
   const acting = await actingFor(tx, actor.personId, now);
+  const changers = await linkChangersFor(tx, campaignId, items);
   const refusals = new Map<string, string[]>();
   for (const item of items) {
-    const why = item.state !== "PENDING" ? "This item was already decided." : decideRefusal(actor, item, acting.ids);
+    const why =
+      item.state !== "PENDING" ? "This item was already decided." : changersOf(changers, item).has(actor.personId) ? linkChangerRefusal(null, item.subjectName) : decideRefusal(actor, item, acting.ids);
     if (why) refusals.set(item.id, [why]);
   }
   if (refusals.size) {
@@ -170,6 +173,10 @@ export async function submitDecisions(db: Db, actorIn: Actor | null, input: Subm
       drafts = await tx.reviewItem.findMany({ where: { campaignId: campaign.id, state: "PENDING", draftDecision: { not: null }, reviewerId: { in: acting.ids }, OR: [{ subjectPersonId: null }, { subjectPersonId: { not: actor.personId } }] }, orderBy: { seq: "asc" } });
     }
     if (!drafts.length) throw new ReviewRefused("There are no decisions to submit: decide some items first.");
+    // A delegate's submission takes the delegator's drafts too: never those whose PagerDuty link the actor changed.
+    const changers = await linkChangersFor(tx, campaign.id, drafts);
+    const barred = drafts.find((d) => changersOf(changers, d).has(actor.personId));
+    if (barred) throw new ReviewRefused(`${linkChangerRefusal(null, barred.subjectName)} Nothing was submitted.`);
 
     const problems: Record<string, string[]> = {};
     for (const d of drafts) {
@@ -223,7 +230,7 @@ export async function submitDecisions(db: Db, actorIn: Actor | null, input: Subm
       const dir = await loadDirectory(tx, campaign.connectionIds);
       const teamsOf = await itemTeams(tx, toSecond);
       for (const d of toSecond) {
-        const a = assignReviewer(2, second, { connectionId: d.connectionId, kind: d.kind, subjectPersonId: d.subjectPersonId, role: d.role, teamPdIds: teamsOf.get(d.id) ?? [] }, dir, campaign.fallbackReviewerId, campaign.createdById, [actor.personId, ...(d.reviewerId ? [d.reviewerId] : [])]);
+        const a = assignReviewer(2, second, { connectionId: d.connectionId, kind: d.kind, subjectPersonId: d.subjectPersonId, role: d.role, teamPdIds: teamsOf.get(d.id) ?? [] }, dir, campaign.fallbackReviewerId, campaign.createdById, [actor.personId, ...(d.reviewerId ? [d.reviewerId] : []), ...changersOf(changers, d)]);
         await tx.reviewItem.update({ where: { id: d.id }, data: { step: 2, reviewerId: a.reviewerId, assignedReviewerId: a.reviewerId, reviewerReason: a.reason, draftDecision: null, draftRole: null, draftJustification: null, draftAt: null, rubberStamp: stamp !== null } });
       }
     }

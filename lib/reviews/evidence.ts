@@ -21,6 +21,7 @@ import type { Actor } from "@/lib/auth/session";
 import { getDb, type Db } from "@/lib/db";
 import { personActor } from "./campaigns";
 import { ReviewRefused } from "./guard";
+import { linkChangeFlags, type LinkChangeFlagRow } from "./link-flags";
 import { reviewNow } from "./options";
 import { refreshRemediation } from "./remediation";
 import type { EvidenceFormat, PopulationManifest } from "./types";
@@ -95,6 +96,8 @@ export async function evidenceExport(actor: Actor | null, campaignId: string, fo
       justifyHighRisk: campaign.justifyHighRisk,
     },
     manifest: campaign.manifest as unknown as PopulationManifest,
+    /** Separation of duties: person ↔ PagerDuty user links changed during the campaign for users with items in it. */
+    linkChangeFlags: await linkChangeFlags(d, campaign.id),
   };
   const records = evidenceRecords(d, campaign.id, header, head?.hash ?? "", Number(head?.seq ?? 0));
   const stem = `evidence-${campaign.name.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60) || "campaign"}-${now.toISOString().slice(0, 10)}`;
@@ -108,7 +111,7 @@ export async function evidenceExport(actor: Actor | null, campaignId: string, fo
   }
 }
 
-type Header = Record<string, unknown> & { manifest: PopulationManifest; campaign: { name: string; id: string; status: string; dueAt: string; forceClosed: boolean; closeReason: string | null } };
+type Header = Record<string, unknown> & { manifest: PopulationManifest; linkChangeFlags: LinkChangeFlagRow[]; campaign: { name: string; id: string; status: string; dueAt: string; forceClosed: boolean; closeReason: string | null } };
 type Footer = { items: number; decided: number; exceptions: number; rubberStampSubmissions: number; jitGrants: unknown[]; jitGrantsNote: string; auditHeadHash: string; auditHeadSeq: number };
 type Submission = { id: string; reviewer: string; count: number; certified: number; revoked: number; modified: number; rubberStamp: boolean; rubberStampReason: string | null; acknowledged: boolean; submittedAt: string };
 type EvidenceRecord = { type: "header"; value: Header; text: string } | { type: "item"; value: EvidenceItem; text: string } | { type: "submission"; value: Submission; text: string } | { type: "footer"; value: Footer; text: string; sha256: string };
@@ -232,6 +235,11 @@ export const CSV_COLUMNS = [
   "decision", "decision_role", "justification", "decided_by", "decided_at", "remediation", "change_id", "applied_at", "verified_at", "remediation_error", "exception", "rubber_stamp",
 ] as const;
 
+/** One flag in words, the same in the CSV and the PDF. */
+function linkChangeText(f: LinkChangeFlagRow): string {
+  return `${f.changedBy.name} changed the PagerDuty link of ${f.subjectName} (${f.pdUserId}) from ${f.from?.name ?? "nobody"} to ${f.to?.name ?? "nobody"} while ${f.itemCount} item(s) were in review; those items never go to ${f.changedBy.name}`;
+}
+
 async function* csvChunks(records: AsyncGenerator<EvidenceRecord>): AsyncGenerator<string> {
   for await (const r of records) {
     if (r.type === "header") {
@@ -243,6 +251,7 @@ async function* csvChunks(records: AsyncGenerator<EvidenceRecord>): AsyncGenerat
         ["# population sha256", m?.sha256 ?? ""],
         ["# manifest", JSON.stringify(m ?? null)],
         ...(r.value.campaign.forceClosed ? [["# force-closed", r.value.campaign.closeReason ?? ""]] : []),
+        ...r.value.linkChangeFlags.map((f) => ["# link changed during the campaign", linkChangeText(f), f.pdUserId, f.changedBy.id, f.createdAt]),
       ]);
       yield stringify([[...CSV_COLUMNS]]);
     } else if (r.type === "item") {
@@ -328,6 +337,11 @@ function pdfStream(records: AsyncGenerator<EvidenceRecord>): ReadableStream<Uint
           if (m.staleOverrideReason) line(`Launched on stale data; reason: ${m.staleOverrideReason}`);
           for (const c of m.counts) line(`${c.kind}: ${c.items} in scope of ${c.syncedTotal} synced (${c.outOfScope} out of scope)`);
           line(`Flags: ${m.flags.pendingInvitations} pending invitations, ${m.flags.unmatchedIdentities} unmatched identities, ${m.flags.apiOnlyUsers} API-only users, ${m.flags.drift} drift grants`);
+        }
+        if (h.linkChangeFlags.length) {
+          doc.moveDown(0.5);
+          line("Links changed during the campaign (separation of duties)", 11, true);
+          for (const f of h.linkChangeFlags) line(`${f.createdAt}: ${linkChangeText(f)}`);
         }
         doc.moveDown(0.5);
         line("Items", 11, true);

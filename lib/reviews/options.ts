@@ -3,7 +3,7 @@
  * recurrence and delegation windows follow it, so simulated time drives them), the SMTP transport for
  * reminder e-mails, and the thresholds of the rules.
  */
-import { env } from "@/lib/config/env";
+import { overridableSettings } from "@/lib/config/overridable";
 
 export interface ReviewOptions {
   now: () => number;
@@ -38,26 +38,12 @@ const DEFAULTS: ReviewOptions = {
   rubberStampAllCertifiedMin: 25,
 };
 
-let current: ReviewOptions | null = null;
+const settings = overridableSettings(DEFAULTS, (e) => ({ smtpUrl: e.smtpUrl ?? null, mailFrom: e.mailFrom, portalUrl: e.authUrl }));
 
 /** Defaults from the environment (lib/config/env.ts), read on first use. */
-function fromEnv(): ReviewOptions {
-  try {
-    const e = env();
-    return { ...DEFAULTS, smtpUrl: e.smtpUrl ?? null, mailFrom: e.mailFrom, portalUrl: e.authUrl };
-  } catch {
-    return { ...DEFAULTS };
-  }
-}
-
-export function reviewOptions(): ReviewOptions {
-  current ??= fromEnv();
-  return current;
-}
+export const reviewOptions = settings.get;
 
 /** Replaces some settings (tests, demo); `configureReviews()` with no argument restores the defaults. */
-export function configureReviews(options?: Partial<ReviewOptions>): void {
-  current = options ? { ...reviewOptions(), ...options } : fromEnv();
-}
+export const configureReviews = settings.configure;
 
 export const reviewNow = (): Date => new Date(reviewOptions().now());

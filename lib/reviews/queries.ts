@@ -10,6 +10,7 @@ import { getDb, type Db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { modifyRolesFor } from "./decisions";
 import { actingFor, decideRefusal } from "./guard";
+import { linkChangeFlags, type LinkChangeFlagRow } from "./link-flags";
 import { reviewNow } from "./options";
 import { refreshRemediation } from "./remediation";
 import type {
@@ -366,12 +367,24 @@ export async function listDelegations(actorIn: Actor | null, db?: Db): Promise<D
   }));
 }
 
+/**
+ * Every possible reviewer, for the admin forms that define campaigns (fallback reviewer, named reviewers,
+ * owners): admins only. Everyone else's pickers use the bounded type-ahead (lib/reviews/candidates.ts).
+ */
 export async function reviewCandidates(actorIn: Actor | null, db?: Db): Promise<{ id: string; name: string; email: string }[]> {
-  requireRead(actorIn);
+  const actor = requireRead(actorIn);
+  if (!can(actor, "campaign.manage")) throw new AuthorizationError("Only administrators see every possible reviewer.");
   const d = db ?? (await getDb());
   // Reviewers, delegates and fallbacks: active people who may decide (never auditors).
   const people = await d.person.findMany({ where: { status: "ACTIVE" }, orderBy: { name: "asc" }, select: { id: true, name: true, email: true, roles: true } });
   return people.filter((p) => !p.roles.includes("AUDITOR")).map(({ id, name, email }) => ({ id, name, email }));
+}
+
+/** Separation of duties: links changed during the campaign for users with items in it (admins and auditors). */
+export async function campaignLinkChangeFlags(actorIn: Actor | null, campaignId: string, db?: Db): Promise<LinkChangeFlagRow[]> {
+  const actor = requireRead(actorIn);
+  if (!seesAll(actor)) throw new AuthorizationError("Only admins and auditors see a campaign's link-change flags.");
+  return linkChangeFlags(db ?? (await getDb()), campaignId);
 }
 
 export interface ReviewOwnerRow {

@@ -5,10 +5,10 @@
  * recurring campaign), and mirroring remediation state from the change pipeline.
  */
 import { randomUUID } from "node:crypto";
-import nodemailer from "nodemailer";
 import { appendAudit } from "@/lib/audit";
 import type { Db } from "@/lib/db";
 import type { ReviewReminderKind } from "@/lib/generated/prisma/client";
+import { sendClaimedMail } from "@/lib/mail";
 import { addMonths, createNextOccurrence } from "./campaigns";
 import { reviewNow, reviewOptions } from "./options";
 import { refreshRemediation } from "./remediation";
@@ -66,33 +66,16 @@ async function remind(db: Db, c: { id: string; name: string; dueAt: Date }, pers
   const { subject, text } = KIND_TEXT[kind](c.name, c.dueAt.toISOString().slice(0, 16).replace("T", " ") + " UTC", count);
   const link = `${o.portalUrl.replace(/\/$/, "")}/reviews/${c.id}`;
   const inApp = await db.reviewReminder.createMany({ data: [{ id: randomUUID(), campaignId: c.id, personId, kind, channel: "IN_APP", message: text, createdAt: now }], skipDuplicates: true });
-  let email = 0;
-  let emailError = 0;
-  if (o.smtpUrl) {
-    // Claim the e-mail first (unique per campaign, person and kind), so two workers never send it twice.
-    const id = randomUUID();
-    const claimed = await db.reviewReminder.createMany({ data: [{ id, campaignId: c.id, personId, kind, channel: "EMAIL", message: text, createdAt: now }], skipDuplicates: true });
-    if (claimed.count) {
-      try {
-        await mailer(o.smtpUrl).sendMail({ from: o.mailFrom, to: `${person.name} <${person.email}>`, subject, text: `${text}\n\nOpen your reviews: ${link}\n` });
-        email = 1;
-      } catch (error) {
-        emailError = 1;
-        await db.reviewReminder.update({ where: { id }, data: { error: error instanceof Error ? error.message.slice(0, 500) : String(error) } });
-      }
-    }
-  }
-  return { inApp: inApp.count, email, emailError };
-}
-
-const transports = new Map<string, nodemailer.Transporter>();
-function mailer(url: string): nodemailer.Transporter {
-  let t = transports.get(url);
-  if (!t) {
-    t = nodemailer.createTransport(url);
-    transports.set(url, t);
-  }
-  return t;
+  if (!o.smtpUrl) return { inApp: inApp.count, email: 0, emailError: 0 };
+  // Claimed first (unique per campaign, person and kind), so two workers never send it twice.
+  const id = randomUUID();
+  const sent = await sendClaimedMail(
+    o.smtpUrl,
+    { from: o.mailFrom, to: `${person.name} <${person.email}>`, subject, text: `${text}\n\nOpen your reviews: ${link}\n` },
+    async () => (await db.reviewReminder.createMany({ data: [{ id, campaignId: c.id, personId, kind, channel: "EMAIL", message: text, createdAt: now }], skipDuplicates: true })).count > 0,
+    (error) => db.reviewReminder.update({ where: { id }, data: { error } }),
+  );
+  return { inApp: inApp.count, ...sent };
 }
 
 /** Moves the overdue campaign's undecided items to the fallback reviewer (never to the holder of the access). */
@@ -104,8 +87,10 @@ async function escalate(db: Db, campaignId: string, fallbackId: string, now: Dat
     const fallback = await tx.person.findUnique({ where: { id: fallbackId }, select: { status: true } });
     let count = 0;
     if (fallback?.status === "ACTIVE") {
+      // Never to the holder, nor to whoever changed the item's PagerDuty link during the campaign.
+      const changed = await tx.reviewLinkChangeFlag.findMany({ where: { campaignId, changedById: fallbackId }, select: { connectionId: true, pdUserId: true } });
       const r = await tx.reviewItem.updateMany({
-        where: { campaignId, state: "PENDING", OR: [{ reviewerId: null }, { reviewerId: { not: fallbackId } }], AND: [{ OR: [{ subjectPersonId: null }, { subjectPersonId: { not: fallbackId } }] }] },
+        where: { campaignId, state: "PENDING", OR: [{ reviewerId: null }, { reviewerId: { not: fallbackId } }], AND: [{ OR: [{ subjectPersonId: null }, { subjectPersonId: { not: fallbackId } }] }, ...changed.map((f) => ({ NOT: { connectionId: f.connectionId, pdUserId: f.pdUserId } }))] },
         data: { reviewerId: fallbackId, reviewerReason: `Escalated to the fallback reviewer: overdue since ${c.dueAt.toISOString()}`, draftDecision: null, draftRole: null, draftJustification: null, draftAt: null },
       });
       count = r.count;

@@ -130,6 +130,19 @@ export const setReviewOwnerInput = z.strictObject({
   owner: z.boolean().default(true),
 });
 
+/** Reviewer candidates: a bounded type-ahead (the caller's rights decide the fields; lib/reviews/candidates.ts). */
+export const CANDIDATE_LIMIT = 20;
+export const candidateQueryInput = z.strictObject({
+  q: z
+    .string({ error: "q is the text to search for." })
+    .trim()
+    .min(1, "Type at least one character of a name.")
+    .max(100, "Search with at most 100 characters.")
+    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "The search must not contain control characters."),
+  limit: z.coerce.number({ error: "limit must be a number." }).int("limit must be a whole number.").min(1, "limit must be at least 1.").max(CANDIDATE_LIMIT, `limit must be at most ${CANDIDATE_LIMIT}.`).default(CANDIDATE_LIMIT),
+});
+export type CandidateQueryInput = z.infer<typeof candidateQueryInput>;
+
 export const markRemindersReadInput = z.strictObject({ reminderIds: z.array(uuid("reminderIds[]", "a reminder")).min(1).max(500) });
 
 export type CreateCampaignInput = z.infer<typeof createCampaignInput>;

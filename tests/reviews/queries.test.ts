@@ -68,7 +68,8 @@ describe("workspace", () => {
     expect(asAuditor?.can).toEqual({ manage: false, decide: false, exportEvidence: true });
     const item = (await workspacePage(actorOf(w.manager), { campaignId, view: "mine" }, db)).items[0]!;
     expect(await itemContext(actorOf(w.members[3]!), item.id, db)).toBeNull();
-    expect((await reviewCandidates(actorOf(w.manager), db)).map((p) => p.id)).not.toContain(w.auditor.id);
+    expect((await reviewCandidates(actorOf(w.admin), db)).map((p) => p.id)).not.toContain(w.auditor.id);
+    await expect(reviewCandidates(actorOf(w.manager), db)).rejects.toBeInstanceOf(AuthorizationError); // the whole directory is for admins
   });
 });
 

@@ -3,8 +3,6 @@
  * real local SMTP server and in-app, each once; escalation of overdue items to the fallback reviewer (not
  * the holder), audited; recurrence creating the next campaign one period after launch.
  */
-import type { AddressInfo } from "node:net";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db";
 import { forceCloseCampaign } from "@/lib/reviews/campaigns";
@@ -12,50 +10,26 @@ import { configureReviews } from "@/lib/reviews/options";
 import { myReminders } from "@/lib/reviews/queries";
 import { reviewTick } from "@/lib/reviews/schedule";
 import { createTestDb, type TestDb } from "../support/db";
+import { startSmtpReceiver, type Mail, type SmtpReceiver } from "../support/smtp";
 import { actorOf, launched, seedWorld } from "./support";
 
-interface Mail {
-  to: string[];
-  data: string;
-}
-
-/** The message as a person reads it: folded headers joined, RFC 2047 words and quoted-printable decoded. */
-function readable(raw: string): string {
-  const qp = (s: string) => Buffer.from(s.replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), "latin1").toString("utf8");
-  return raw
-    .replace(/\?=\r?\n\s+=\?/g, "?==?")
-    .replace(/=\?UTF-8\?Q\?([^?]*)\?=/gi, (_m, w: string) => qp(w.replace(/_/g, " ")))
-    .replace(/=\r?\n/g, "")
-    .replace(/=([0-9A-F]{2})/g, (m) => qp(m));
-}
 let t: TestDb;
 let db: Db;
-let smtp: SMTPServer;
+let smtp: SmtpReceiver;
 let smtpUrl: string;
-const inbox: Mail[] = [];
+let inbox: Mail[];
 const DAY = 86_400_000;
 
 beforeAll(async () => {
   t = await createTestDb();
   db = t.prisma;
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    onData(stream, session, callback) {
-      let data = "";
-      stream.on("data", (c: Buffer) => (data += c.toString("utf8")));
-      stream.on("end", () => {
-        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), data: readable(data) });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-  smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  smtp = await startSmtpReceiver();
+  smtpUrl = smtp.url;
+  inbox = smtp.inbox;
 });
 afterAll(async () => {
   configureReviews();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp?.close();
   await t?.close();
 });
 beforeEach(() => {

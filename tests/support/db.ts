@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 import { createDb, type DbHandle } from "@/lib/db/client";
 import { applyPendingMigrations } from "@/lib/db/migrations";
-import { setDbHandle } from "@/lib/db";
+import { setDbHandle, type Db } from "@/lib/db";
 
 export interface TestDb extends DbHandle {
   /** Runs SQL as the database owner would, e.g. to tamper with rows behind the app's back. */
@@ -61,6 +62,30 @@ export async function createTestDb(opts: { install?: boolean } = {}): Promise<Te
     close: async () => {
       await handle.close();
       await drop();
+    },
+  };
+}
+
+/**
+ * The usual per-file database: created in beforeAll, closed in afterAll (after `cleanup`, e.g. restoring
+ * options a test replaced). Read `current.db` inside tests.
+ */
+export function databasePerFile(cleanup?: () => void | Promise<void>): { readonly db: Db; readonly t: TestDb } {
+  let t: TestDb | undefined;
+  beforeAll(async () => {
+    t = await createTestDb();
+  });
+  afterAll(async () => {
+    await cleanup?.();
+    await t?.close();
+  });
+  return {
+    get t() {
+      if (!t) throw new Error("the test database is created in beforeAll");
+      return t;
+    },
+    get db() {
+      return this.t.prisma;
     },
   };
 }

@@ -5,7 +5,8 @@ import { utcDate } from "@/components/reviews/badges";
 import { EmptyState, PageHeader } from "@/components/ui/page";
 import { can } from "@/lib/auth/access";
 import { requireActor } from "@/lib/auth/session";
-import { listDelegations, listMyReviews, myReminders, reviewCandidates } from "@/lib/reviews/queries";
+import { reviewerPickerAccess } from "@/lib/reviews/candidates";
+import { listDelegations, listMyReviews, myReminders } from "@/lib/reviews/queries";
 import { delegateReviews, markRemindersRead, revokeDelegation } from "./actions";
 
 export const metadata = { title: "My reviews" };
@@ -13,7 +14,8 @@ export const metadata = { title: "My reviews" };
 /** "My reviews": every open campaign with items this person decides (own or delegated), reminders, delegations. */
 export default async function MyReviewsPage() {
   const actor = await requireActor();
-  const [reviews, reminders, delegations, people] = await Promise.all([listMyReviews(actor), myReminders(actor), listDelegations(actor), reviewCandidates(actor)]);
+  // No staff directory on this page: the delegate picker searches on the server, for those who may pick.
+  const [reviews, reminders, delegations, picker] = await Promise.all([listMyReviews(actor), myReminders(actor), listDelegations(actor), reviewerPickerAccess(actor)]);
   const unread = reminders.filter((r) => !r.read);
   return (
     <>
@@ -85,7 +87,7 @@ export default async function MyReviewsPage() {
             Away? Delegate your reviews
           </h2>
           <p className="mb-3 mt-1 text-sm text-slate-600">The person you choose can decide your items for that period; the evidence shows they acted as your delegate.</p>
-          <Delegations rows={delegations} people={people.filter((p) => p.id !== actor.personId)} delegate={delegateReviews} revoke={revokeDelegation} />
+          <Delegations rows={delegations} canDelegate={picker !== "none"} delegate={delegateReviews} revoke={revokeDelegation} />
         </section>
       )}
     </>

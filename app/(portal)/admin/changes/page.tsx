@@ -127,7 +127,8 @@ function Section({ id, title, description, count, children, empty }: { id: strin
   );
 }
 
-function HeldBatch({ batch, manage }: { batch: BatchPreview; manage: boolean }) {
+function HeldBatch({ batch, manage, actorId }: { batch: BatchPreview; manage: boolean; actorId: string }) {
+  const own = batch.causedBy.find((c) => c.personId === actorId);
   return (
     <article className="rounded-lg border border-amber-200 bg-white" data-testid={`held-batch-${batch.id}`}>
       <header className="flex flex-wrap items-start justify-between gap-3 border-b border-amber-100 bg-amber-50 px-4 py-3">
@@ -138,8 +139,14 @@ function HeldBatch({ batch, manage }: { batch: BatchPreview; manage: boolean }) 
           </p>
         </div>
         {manage && (
-          <div className="flex flex-wrap gap-2">
-            <ReasonAction label="Approve" confirmLabel="Approve and run" tone="primary" reasonRequired={false} input={{ batchId: batch.id }} action={approveChangeBatch} testId={`approve-${batch.id}`} />
+          <div className="flex flex-wrap items-start gap-2">
+            {own ? (
+              <p role="note" className="max-w-xs text-xs text-amber-900" data-testid={`self-approval-${batch.id}`}>
+                You cannot approve this batch: you {own.why}. Another administrator must approve it (separation of duties).
+              </p>
+            ) : (
+              <ReasonAction label="Approve" confirmLabel="Approve and run" tone="primary" reasonRequired={false} input={{ batchId: batch.id }} action={approveChangeBatch} testId={`approve-${batch.id}`} />
+            )}
             <ReasonAction label="Reject" confirmLabel="Reject batch" tone="danger" input={{ batchId: batch.id }} action={rejectChangeBatch} hint="Every change of the batch is cancelled; PagerDuty is not touched." testId={`reject-${batch.id}`} />
           </div>
         )}
@@ -232,7 +239,7 @@ export default async function ChangeQueuePage({ searchParams }: { searchParams: 
       <Section id="held" title="Held for approval" description="Batches the brake stopped: they would touch more than the account's share of users, or delete too many. Preview them, then approve or reject." count={queue.heldBatches.length} empty="No batch is waiting for approval">
         <div className="space-y-4">
           {queue.heldBatches.map((b) => (
-            <HeldBatch key={b.id} batch={b} manage={manage} />
+            <HeldBatch key={b.id} batch={b} manage={manage} actorId={actor.personId} />
           ))}
         </div>
       </Section>

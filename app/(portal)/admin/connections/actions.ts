@@ -6,6 +6,8 @@ import { DomainError, NotFoundError } from "@/lib/auth/errors";
 import { getDb } from "@/lib/db";
 import { requestSync } from "@/lib/sync/jobs";
 import type { ConnectionDto } from "@/lib/connections/dto";
+import { markRotationRemindersRead as markRead } from "@/lib/connections/rotation";
+import { markRemindersReadInput } from "@/lib/reviews/schemas";
 import {
   connectionIdInput,
   createConnectionInput,
@@ -153,4 +155,18 @@ export async function syncConnectionNow(raw: unknown): Promise<ActionResult<{ jo
   revalidatePath(`/admin/connections/${(raw as { connectionId: string }).connectionId}`);
   const data = { jobId: result.data.id, created: result.data.created };
   return result.message === undefined ? { ok: true, data } : { ok: true, data, message: result.message };
+}
+
+const rotationRemindersRead = defineAction({
+  name: "connections.markRotationRemindersRead",
+  input: markRemindersReadInput,
+  permission: "portal.view",
+  run: async ({ actor, input }) => markRead(await getDb(), actor, input),
+});
+
+/** {reminderIds}: the signed-in owner's in-app credential rotation reminders, read. */
+export async function markRotationRemindersRead(raw: unknown): Promise<ActionResult<{ count: number }>> {
+  const result = await rotationRemindersRead(raw);
+  if (result.ok) revalidatePath("/");
+  return result;
 }

@@ -23,6 +23,7 @@ export default async function ConnectionsPage() {
   ]);
   const syncOf = new Map(synced.map((s) => [s.id, s]));
   const ownerOptions = owners.map((o) => ({ id: o.id, name: o.name, email: o.email }));
+  const overdue = connections.filter((c) => c.rotation.overdue && c.status !== "REMOVED");
 
   return (
     <>
@@ -33,6 +34,11 @@ export default async function ConnectionsPage() {
       {!manage && (
         <p role="note" className="mb-4 rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm text-slate-700">
           Read-only view: only administrators change connections.
+        </p>
+      )}
+      {overdue.length > 0 && (
+        <p role="alert" className="mb-4 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm font-medium text-red-900" data-testid="rotation-overdue-banner">
+          Rotation overdue: {overdue.map((c) => `${c.name} (owner ${c.owner.name}, ${-c.rotation.daysLeft} day${c.rotation.daysLeft === -1 ? "" : "s"})`).join("; ")}. Create a new key in PagerDuty and rotate it below; the owner is reminded until then.
         </p>
       )}
       <div className="space-y-4">

@@ -4,7 +4,8 @@ import { CampaignStatusBadge, utcDate } from "@/components/reviews/badges";
 import { ReviewWorkspace } from "@/components/reviews/workspace";
 import { PageHeader } from "@/components/ui/page";
 import { requireActor } from "@/lib/auth/session";
-import { getCampaign, reviewCandidates } from "@/lib/reviews/queries";
+import { reviewerPickerAccess } from "@/lib/reviews/candidates";
+import { getCampaign } from "@/lib/reviews/queries";
 import { bulkDecide, clearDrafts, reassignMyItems, saveDrafts, submitDecisions } from "../actions";
 
 export const metadata = { title: "Review" };
@@ -18,7 +19,8 @@ export default async function ReviewCampaignPage({ params }: { params: Promise<{
   if (!UUID.test(campaignId)) notFound();
   const campaign = await getCampaign(actor, campaignId);
   if (!campaign) notFound();
-  const people = campaign.can.decide ? (await reviewCandidates(actor)).filter((p) => p.id !== actor.personId) : [];
+  // No directory on the page: the reassign dialog searches people on the server (bounded, minimal fields).
+  const canReassign = campaign.can.decide && (await reviewerPickerAccess(actor)) !== "none";
   return (
     <>
       <PageHeader
@@ -46,7 +48,7 @@ export default async function ReviewCampaignPage({ params }: { params: Promise<{
         active={campaign.status === "ACTIVE" && campaign.can.decide}
         allowAll={campaign.can.manage || campaign.can.exportEvidence}
         justifyHighRisk={campaign.justifyHighRisk}
-        people={people}
+        canReassign={canReassign}
         actions={{ saveDrafts, bulkDecide, clearDrafts, submitDecisions, reassign: reassignMyItems }}
       />
     </>

@@ -7,7 +7,8 @@ import { ProgressBars, SplitChart } from "@/components/reviews/progress-charts";
 import { Forbidden, PageHeader } from "@/components/ui/page";
 import { can } from "@/lib/auth/access";
 import { requireActor } from "@/lib/auth/session";
-import { campaignProgress, getCampaign } from "@/lib/reviews/queries";
+import type { LinkChangeFlagRow } from "@/lib/reviews/link-flags";
+import { campaignLinkChangeFlags, campaignProgress, getCampaign } from "@/lib/reviews/queries";
 import type { CampaignDetail, ProgressSplit, ReviewerStep } from "@/lib/reviews/types";
 import { closeCampaign, forceCloseCampaign, launchCampaign } from "../actions";
 
@@ -36,6 +37,26 @@ function Definition({ c }: { c: CampaignDetail }) {
         </div>
       ))}
     </dl>
+  );
+}
+
+/** Separation of duties: identity links changed while their users' access was under review. */
+function LinkChangeFlags({ flags }: { flags: LinkChangeFlagRow[] }) {
+  if (!flags.length) return null;
+  return (
+    <section aria-labelledby="link-flags-title" className="rounded-lg border border-amber-200 bg-amber-50 p-4" data-testid="link-change-flags">
+      <h2 id="link-flags-title" className="text-base font-semibold text-amber-900">
+        Links changed during the campaign
+      </h2>
+      <p className="mt-1 text-xs text-amber-900">A person ↔ PagerDuty user link changed while that user&apos;s access was in this campaign. Those items never go to the person who made the change; the evidence pack lists these flags.</p>
+      <ul className="mt-2 space-y-1 text-sm text-slate-800">
+        {flags.map((f) => (
+          <li key={f.id}>
+            <strong className="font-medium">{f.changedBy.name}</strong> changed the link of <strong className="font-medium">{f.subjectName}</strong> ({f.pdUserId}) from {f.from?.name ?? "nobody"} to {f.to?.name ?? "nobody"} · {f.itemCount} item{f.itemCount === 1 ? "" : "s"} · {utcDate(f.createdAt)}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -117,7 +138,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ campa
   if (!can(actor, "evidence.read")) return <Forbidden what="Review campaigns" />;
   const { campaignId } = await params;
   if (!UUID.test(campaignId)) notFound();
-  const [c, progress] = await Promise.all([getCampaign(actor, campaignId), campaignProgress(actor, campaignId)]);
+  const [c, progress, linkFlags] = await Promise.all([getCampaign(actor, campaignId), campaignProgress(actor, campaignId), campaignLinkChangeFlags(actor, campaignId)]);
   if (!c) notFound();
   const s = progress ? splits(progress) : null;
   return (
@@ -144,6 +165,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ campa
         )}
         <Definition c={c} />
         <Manifest c={c} />
+        <LinkChangeFlags flags={linkFlags} />
 
         {progress && s && c.status !== "DRAFT" && (
           <section aria-labelledby="progress-title" className="space-y-4" data-testid="campaign-progress">
