@@ -198,8 +198,13 @@ test("a reviewer certifies and revokes, the revocation is verified in PagerDuty,
   await expect(avery.getByTestId("close-controls")).toHaveCount(0);
   await avery.screenshot({ path: `${SCREENS}/campaign-progress-auditor.png`, fullPage: true });
 
+  // Downloads start from a POST form (each one is recorded in the audit trail); a GET exports nothing.
+  const evidenceUrl = `/api/reviews/${campaignId}/evidence`;
+  expect((await avery.request.get(`${evidenceUrl}?format=csv`)).status()).toBe(405);
+  const [clicked] = await Promise.all([avery.waitForEvent("download"), avery.getByTestId("evidence-csv").click()]);
+  expect(clicked.suggestedFilename()).toMatch(/^evidence-.*\.csv$/);
   const download = async (format: "csv" | "json" | "pdf") => {
-    const res = await avery.request.get(`/api/reviews/${campaignId}/evidence?format=${format}`);
+    const res = await avery.request.post(evidenceUrl, { form: { format } });
     expect(res.status()).toBe(200);
     expect(res.headers()["content-disposition"]).toContain("attachment");
     return res.body();
@@ -239,7 +244,7 @@ test("a reviewer certifies and revokes, the revocation is verified in PagerDuty,
   // A member who is not an auditor gets nothing.
   const maya = await (await browser.newContext()).newPage();
   await demoSignIn(maya, "maya.member@example.com");
-  expect((await maya.request.get(`/api/reviews/${campaignId}/evidence?format=csv`)).status()).toBe(403);
+  expect((await maya.request.post(`/api/reviews/${campaignId}/evidence`, { form: { format: "csv" } })).status()).toBe(403);
 
   // Stale data: once a sync fails, a launch is refused until the administrator overrides it with a reason.
   const fault = await fetch(`${sim.url}/__sim/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ errors: { probability: 1, statuses: [500] } }) });
