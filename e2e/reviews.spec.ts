@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import { startSimulator, type RunningSimulator } from "../simulator/index";
+import { connectSimulator } from "./support/connections";
 import { demoSignIn, oidcSignIn } from "./support/session";
 
 const SCREENS = "test-results/screens";
@@ -52,17 +53,7 @@ test("a reviewer certifies and revokes, the revocation is verified in PagerDuty,
   // An administrator connects the simulated PagerDuty account and syncs it.
   const admin = await (await browser.newContext()).newPage();
   await demoSignIn(admin, "alice.admin@example.com");
-  await admin.goto("/admin/connections");
-  const form = admin.getByTestId("add-connection-form");
-  await form.getByLabel("Name").fill(CONNECTION);
-  await form.getByLabel("Subdomain").fill("acme");
-  await form.getByLabel("Custom API base URL (optional)").fill(sim.url);
-  await form.getByLabel("API key", { exact: true }).fill(sim.keys.full);
-  await form.getByLabel("Purpose").fill("Access reviews (e2e)");
-  await form.getByRole("button", { name: "Check and save" }).click();
-  await expect(admin.getByTestId("add-connection-result")).toContainText("Connection saved");
-  const connectionId = (await admin.getByTestId(`connection-${CONNECTION}`).getByRole("link", { name: CONNECTION }).getAttribute("href"))!.split("/").pop()!;
-  await admin.getByTestId(`controls-${CONNECTION}`).getByRole("button", { name: "Sync now" }).click();
+  const connectionId = await connectSimulator(admin, sim, CONNECTION, "Access reviews (e2e)");
   const users = `/pagerduty/users?connection=${connectionId}`;
   await eventually(admin, users, async () => expect(admin.getByTestId("pd-user-row").first()).toBeVisible({ timeout: 1_000 }));
 
