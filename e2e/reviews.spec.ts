@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import { startSimulator, type RunningSimulator } from "../simulator/index";
 import { connectSimulator } from "./support/connections";
@@ -220,6 +220,12 @@ test("a reviewer certifies and revokes, the revocation is verified in PagerDuty,
   const text = execFileSync("pdftotext", ["-layout", "test-results/evidence.pdf", "-"]).toString("utf8");
   expect(text).toContain("REVOKE");
   expect(text.replace(/\s+/g, " ")).toContain(verifiedAt);
+
+  // The audit trail's Export CSV is a POST form too; the evidence downloads above are recorded in it.
+  await avery.goto("/audit?action=review.evidence");
+  const [trail] = await Promise.all([avery.waitForEvent("download"), avery.getByTestId("audit-export").getByRole("button", { name: "Export CSV" }).click()]);
+  expect(trail.suggestedFilename()).toMatch(/^audit-trail-.*\.csv$/);
+  expect(readFileSync(await trail.path(), "utf8").match(/review\.evidence_exported/g)?.length).toBeGreaterThanOrEqual(4);
 
   // The administrator force-closes the campaign with a reason: what is left undecided becomes exceptions.
   await admin.goto(`/admin/campaigns/${campaignId}`);
