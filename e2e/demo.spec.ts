@@ -54,7 +54,7 @@ test.describe("demo mode", () => {
     await page.goto("/admin/people");
     await expect(page.getByText(/don.t have access/i)).toBeVisible();
     await expect(page.getByText("alice.admin@example.com")).toHaveCount(0);
-    const exportRes = await page.request.get("/audit/export");
+    const exportRes = await page.request.post("/audit/export", { form: {} });
     expect(exportRes.status()).toBe(403);
   });
 });

@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import { startSimulator, type RunningSimulator } from "../simulator/index";
-import { addSimulatorConnection } from "./support/connections";
+import { connectSimulator } from "./support/connections";
 import { demoSignIn, oidcSignIn } from "./support/session";
 
 const SCREENS = "test-results/screens";
@@ -53,8 +53,7 @@ test("a reviewer certifies and revokes, the revocation is verified in PagerDuty,
   // An administrator connects the simulated PagerDuty account and syncs it.
   const admin = await (await browser.newContext()).newPage();
   await demoSignIn(admin, "alice.admin@example.com");
-  const connectionId = await addSimulatorConnection(admin, sim, CONNECTION, "Access reviews (e2e)");
-  await admin.getByTestId(`controls-${CONNECTION}`).getByRole("button", { name: "Sync now" }).click();
+  const connectionId = await connectSimulator(admin, sim, CONNECTION, "Access reviews (e2e)");
   const users = `/pagerduty/users?connection=${connectionId}`;
   await eventually(admin, users, async () => expect(admin.getByTestId("pd-user-row").first()).toBeVisible({ timeout: 1_000 }));
 
@@ -195,8 +194,13 @@ test("a reviewer certifies and revokes, the revocation is verified in PagerDuty,
   await expect(avery.getByTestId("close-controls")).toHaveCount(0);
   await avery.screenshot({ path: `${SCREENS}/campaign-progress-auditor.png`, fullPage: true });
 
+  // Downloads start from a POST form (each one is recorded in the audit trail); a GET exports nothing.
+  const evidenceUrl = `/api/reviews/${campaignId}/evidence`;
+  expect((await avery.request.get(`${evidenceUrl}?format=csv`)).status()).toBe(405);
+  const [clicked] = await Promise.all([avery.waitForEvent("download"), avery.getByTestId("evidence-csv").click()]);
+  expect(clicked.suggestedFilename()).toMatch(/^evidence-.*\.csv$/);
   const download = async (format: "csv" | "json" | "pdf") => {
-    const res = await avery.request.get(`/api/reviews/${campaignId}/evidence?format=${format}`);
+    const res = await avery.request.post(evidenceUrl, { form: { format } });
     expect(res.status()).toBe(200);
     expect(res.headers()["content-disposition"]).toContain("attachment");
     return res.body();
@@ -222,6 +226,12 @@ test("a reviewer certifies and revokes, the revocation is verified in PagerDuty,
   expect(text).toContain("REVOKE");
   expect(text.replace(/\s+/g, " ")).toContain(verifiedAt);
 
+  // The audit trail's Export CSV is a POST form too; the evidence downloads above are recorded in it.
+  await avery.goto("/audit?action=review.evidence");
+  const [trail] = await Promise.all([avery.waitForEvent("download"), avery.getByTestId("audit-export").getByRole("button", { name: "Export CSV" }).click()]);
+  expect(trail.suggestedFilename()).toMatch(/^audit-trail-.*\.csv$/);
+  expect(readFileSync(await trail.path(), "utf8").match(/review\.evidence_exported/g)?.length).toBeGreaterThanOrEqual(4);
+
   // The administrator force-closes the campaign with a reason: what is left undecided becomes exceptions.
   await admin.goto(`/admin/campaigns/${campaignId}`);
   await admin.getByTestId("force-close").click();
@@ -236,7 +246,7 @@ test("a reviewer certifies and revokes, the revocation is verified in PagerDuty,
   // A member who is not an auditor gets nothing.
   const maya = await (await browser.newContext()).newPage();
   await demoSignIn(maya, "maya.member@example.com");
-  expect((await maya.request.get(`/api/reviews/${campaignId}/evidence?format=csv`)).status()).toBe(403);
+  expect((await maya.request.post(`/api/reviews/${campaignId}/evidence`, { form: { format: "csv" } })).status()).toBe(403);
 
   // Stale data: once a sync fails, a launch is refused until the administrator overrides it with a reason.
   const fault = await fetch(`${sim.url}/__sim/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ errors: { probability: 1, statuses: [500] } }) });

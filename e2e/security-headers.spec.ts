@@ -8,7 +8,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { startSimulator, type RunningSimulator } from "../simulator/index";
-import { addSimulatorConnection } from "./support/connections";
+import { connectSimulator } from "./support/connections";
 import { demoSignIn } from "./support/session";
 
 const CONNECTION = "Headers e2e (simulator)";
@@ -98,8 +98,7 @@ test("every page carries the CSP and frame-ancestors 'none', and renders without
   expect(violations, "sign-in and the dashboard's first render").toEqual([]);
 
   // Data for the dynamic pages: a synced connection and a launched campaign reviewed by the admin.
-  await addSimulatorConnection(page, sim, CONNECTION, "Security headers e2e");
-  await page.getByTestId(`controls-${CONNECTION}`).getByRole("button", { name: "Sync now" }).click();
+  await connectSimulator(page, sim, CONNECTION, "Security headers e2e");
   await expect(async () => {
     await page.goto("/pagerduty/users");
     await expect(page.getByTestId("pd-user-row").first()).toBeVisible({ timeout: 1_000 });

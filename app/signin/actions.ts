@@ -3,6 +3,7 @@
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { text } from "@/lib/validation/text";
 import { failureFromError, invalidInput, type ActionResult } from "@/lib/auth/action";
 import { sessionCookieName, sessionCookieOptions } from "@/lib/auth/cookies";
 import { createDemoSession, DEMO_DISABLED } from "@/lib/auth/demo";
@@ -13,8 +14,7 @@ import { env } from "@/lib/config/env";
 import { getDb } from "@/lib/db";
 
 const demoSignInInput = z.object({
-  personId: z
-    .string({ error: "personId must be the id of a demo person (text)." })
+  personId: text({ error: "personId must be the id of a demo person (text)." })
     .trim()
     .min(1, "Pick a person to sign in as.")
     .max(64, "personId is too long to be a person's id."),

@@ -1,16 +1,17 @@
 import "server-only";
 import { z } from "zod";
+import { text } from "@/lib/validation/text";
 import { authorize } from "@/lib/auth/access";
 import { getDb, type Db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 
 /** Filters an auditor can combine; all optional, validated like any other input. */
 export const auditFilters = z.object({
-  q: z.string().trim().max(200, "Search text is limited to 200 characters").optional(),
-  action: z.string().trim().max(100).optional(),
-  actor: z.string().trim().max(200).optional(),
-  targetType: z.string().trim().max(100).optional(),
-  targetId: z.string().trim().max(200).optional(),
+  q: text().trim().max(200, "Search text is limited to 200 characters").optional(),
+  action: text().trim().max(100).optional(),
+  actor: text().trim().max(200).optional(),
+  targetType: text().trim().max(100).optional(),
+  targetId: text().trim().max(200).optional(),
   from: z.iso.date("From must be a date (YYYY-MM-DD)").optional(),
   to: z.iso.date("To must be a date (YYYY-MM-DD)").optional(),
 });
@@ -20,6 +21,15 @@ export type AuditFilters = z.infer<typeof auditFilters>;
 export function parseAuditFilters(raw: Record<string, string | string[] | undefined>) {
   const clean = Object.fromEntries(Object.entries(raw).filter(([, v]) => typeof v === "string" && v.trim() !== ""));
   return auditFilters.safeParse(clean);
+}
+
+const MAX_SEQ = 9_223_372_036_854_775_807n; // bigint (int64) column
+
+/** The audit page's ?before= cursor: an event seq (1 … int64 max); anything else means "newest first". */
+export function parseAuditCursor(raw: unknown): bigint | undefined {
+  if (typeof raw !== "string" || !/^\d{1,19}$/.test(raw)) return undefined;
+  const seq = BigInt(raw);
+  return seq > 0n && seq <= MAX_SEQ ? seq : undefined;
 }
 
 export function auditWhere(f: AuditFilters): Prisma.AuditEventWhereInput {

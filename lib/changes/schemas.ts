@@ -2,12 +2,12 @@
  * Input of the admin operations on the change queue (server actions validate with these before anything runs).
  */
 import { z } from "zod";
+import { text } from "@/lib/validation/text";
 
 const id = (field: string, what: string) =>
   z.uuid({ error: `${field} must be the id of ${what} (as shown on the change queue).` });
 
-const reason = z
-  .string({ error: "A reason is required (text, 3–500 characters): it is recorded in the audit trail." })
+const reason = text({ error: "A reason is required (text, 3–500 characters): it is recorded in the audit trail." })
   .trim()
   .min(3, "Give a reason of at least 3 characters.")
   .max(500, "Keep the reason under 500 characters.");

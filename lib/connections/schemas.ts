@@ -3,31 +3,28 @@
  * person can act on; unknown fields are refused (strict objects), so a typo never silently does nothing.
  */
 import { z } from "zod";
+import { text } from "@/lib/validation/text";
 
 const id = (what: string) =>
-  z
-    .string({ error: `${what} is required.` })
+  text({ error: `${what} is required.` })
     .trim()
     .min(1, `${what} is required.`)
     .max(64, `${what} is not a valid id.`)
     .regex(/^[A-Za-z0-9_-]+$/, `${what} is not a valid id.`);
 
-export const connectionName = z
-  .string({ error: "Name is required." })
+export const connectionName = text({ error: "Name is required." })
   .trim()
   .min(2, "Name must be at least 2 characters.")
   .max(80, "Name must be at most 80 characters.")
   .regex(/^[^\u0000-\u001f\u007f]+$/, "Name must not contain control characters.");
 
 /** The account's subdomain: "acme" for acme.pagerduty.com (a full URL is accepted and reduced). */
-export const subdomain = z
-  .string({ error: "Subdomain is required." })
+export const subdomain = text({ error: "Subdomain is required." })
   .trim()
   .toLowerCase()
   .transform((v) => v.replace(/^https?:\/\//, "").replace(/\.(eu\.)?pagerduty\.com\/?.*$/, ""))
   .pipe(
-    z
-      .string()
+    text()
       .min(1, "Subdomain is required.")
       .max(63, "Subdomain must be at most 63 characters.")
       .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "Subdomain must be the account's subdomain, e.g. acme for acme.pagerduty.com."),
@@ -40,8 +37,7 @@ export const region = z.enum(["US", "EU"], { error: "Region must be US or EU." }
  * is accepted for the bundled simulator and for local proxies.
  */
 export const baseUrl = (what: string) =>
-  z
-    .string({ error: `${what} must be a URL.` })
+  text({ error: `${what} must be a URL.` })
     .trim()
     .max(500, `${what} must be at most 500 characters.`)
     .refine((v) => {
@@ -55,29 +51,25 @@ export const baseUrl = (what: string) =>
     .transform((v) => v.replace(/\/+$/, ""));
 
 /** An account API key (or a user key). PagerDuty keys hold letters, digits, _, +, - (NOTES §1.2). */
-export const apiKey = z
-  .string({ error: "API key is required." })
+export const apiKey = text({ error: "API key is required." })
   .trim()
   .min(8, "API key is too short: paste the whole key from PagerDuty (Integrations → API Access Keys).")
   .max(512, "API key is too long: paste only the key.")
   .regex(/^[\x21-\x7e]+$/, "API key must not contain spaces or control characters: paste only the key.");
 
-export const oauthClientId = z
-  .string({ error: "OAuth client id is required." })
+export const oauthClientId = text({ error: "OAuth client id is required." })
   .trim()
   .min(1, "OAuth client id is required.")
   .max(256, "OAuth client id is too long.")
   .regex(/^[\x21-\x7e]+$/, "OAuth client id must not contain spaces or control characters.");
 
-export const oauthClientSecret = z
-  .string({ error: "OAuth client secret is required." })
+export const oauthClientSecret = text({ error: "OAuth client secret is required." })
   .trim()
   .min(8, "OAuth client secret is too short: paste the whole secret.")
   .max(512, "OAuth client secret is too long.")
   .regex(/^[\x21-\x7e]+$/, "OAuth client secret must not contain spaces or control characters.");
 
-export const purpose = z
-  .string({ error: "Purpose is required." })
+export const purpose = text({ error: "Purpose is required." })
   .trim()
   .min(5, "Purpose must say in a few words what the credential is for (at least 5 characters).")
   .max(500, "Purpose must be at most 500 characters.");
@@ -94,7 +86,7 @@ export const syncIntervalMinutes = z
   .min(5, "Sync interval must be at least 5 minutes.")
   .max(1440, "Sync interval must be at most 1440 minutes (one day).");
 
-const reason = z.string().trim().min(3, "Reason must be at least 3 characters.").max(500, "Reason must be at most 500 characters.");
+const reason = text().trim().min(3, "Reason must be at least 3 characters.").max(500, "Reason must be at most 500 characters.");
 
 const connectionFields = {
   name: connectionName,
@@ -146,7 +138,7 @@ export type SetConnectionStatusInput = z.infer<typeof setConnectionStatusInput>;
 export const removeConnectionInput = z.strictObject({
   connectionId: id("Connection"),
   /** The connection's name, typed again to confirm. */
-  confirmName: z.string({ error: "Type the connection's name to confirm." }).trim().min(1, "Type the connection's name to confirm.").max(80, "Type the connection's name to confirm."),
+  confirmName: text({ error: "Type the connection's name to confirm." }).trim().min(1, "Type the connection's name to confirm.").max(80, "Type the connection's name to confirm."),
   reason: reason.optional(),
 });
 export type RemoveConnectionInput = z.infer<typeof removeConnectionInput>;

@@ -1,9 +1,9 @@
 import { z } from "zod";
+import { text } from "@/lib/validation/text";
 import { BASE_ROLE_VALUES } from "./roles";
 
 const pdId = (what: string) =>
-  z
-    .string({ error: `${what} is required.` })
+  text({ error: `${what} is required.` })
     .trim()
     .min(1, `${what} is required.`)
     .max(64, `${what} is not a valid id.`)
@@ -12,7 +12,7 @@ const pdId = (what: string) =>
 /** Filters of the PagerDuty users page (from the query string; all optional). */
 export const pdUserFilters = z.strictObject({
   connection: pdId("Connection").optional(),
-  q: z.string().trim().max(100, "Search must be at most 100 characters.").optional(),
+  q: text().trim().max(100, "Search must be at most 100 characters.").optional(),
   role: z.enum(BASE_ROLE_VALUES, { error: "Unknown base role." }).optional(),
   team: pdId("Team").optional(),
   unmatched: z.literal("1", { error: "unmatched must be 1." }).optional(),

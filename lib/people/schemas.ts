@@ -1,14 +1,13 @@
 import { z } from "zod";
+import { text } from "@/lib/validation/text";
 import { PersonStatus, PortalRole } from "@/lib/generated/prisma/client";
 
-const id = z
-  .string({ error: "personId must be a person's id (text)." })
+const id = text({ error: "personId must be a person's id (text)." })
   .trim()
   .min(1, "personId is required.")
   .max(64, "personId is too long to be a person's id.");
 
-export const reason = z
-  .string({ error: "A reason is required (text, 3–500 characters)." })
+export const reason = text({ error: "A reason is required (text, 3–500 characters)." })
   .trim()
   .min(3, "Give a reason of at least 3 characters.")
   .max(500, "Keep the reason under 500 characters.");
@@ -26,7 +25,7 @@ export const deactivateInput = z.object({ personId: id, reason });
 export const reactivateInput = z.object({ personId: id, reason });
 
 export const listPeopleFilters = z.object({
-  query: z.string().trim().max(200, "Search text is limited to 200 characters.").optional(),
+  query: text().trim().max(200, "Search text is limited to 200 characters.").optional(),
   role: role.optional(),
   status: z.enum([PersonStatus.ACTIVE, PersonStatus.DEACTIVATED], { error: "status must be ACTIVE or DEACTIVATED." }).optional(),
 });

@@ -10,15 +10,17 @@ import "server-only";
  * of each submission and of the footer (without the hash), each followed by "\n". The JSON format holds
  * exactly those texts (in `header`, `items[]`, `submissions[]`, `footer`), so an auditor can recompute it
  * (re-serialise each with JSON.stringify, join with newlines) and compare it with the CSV's and the PDF's.
+ * The CSV escapes cells a spreadsheet would run as formulas (lib/export/csv.ts); the hash is over the
+ * records, never over escaped text, and `unescapeCell` gives each CSV cell's recorded value back.
  */
 import { createHash } from "node:crypto";
-import { stringify } from "csv-stringify/sync";
 import PDFDocument from "pdfkit";
 import { appendAudit } from "@/lib/audit";
 import { can } from "@/lib/auth/access";
 import { AuthenticationError, AuthorizationError } from "@/lib/auth/errors";
 import type { Actor } from "@/lib/auth/session";
 import { getDb, type Db } from "@/lib/db";
+import { csvText } from "@/lib/export/csv";
 import { personActor } from "./campaigns";
 import { ReviewRefused } from "./guard";
 import { linkChangeFlags, type LinkChangeFlagRow } from "./link-flags";
@@ -244,7 +246,7 @@ async function* csvChunks(records: AsyncGenerator<EvidenceRecord>): AsyncGenerat
   for await (const r of records) {
     if (r.type === "header") {
       const m = r.value.manifest;
-      yield stringify([
+      yield csvText([
         ["# evidence pack", r.value.packFormat as string],
         ["# campaign", r.value.campaign.name, r.value.campaign.id, `status ${r.value.campaign.status}`, `due ${r.value.campaign.dueAt}`],
         ["# generated", r.value.generatedAt as string, r.value.generatedBy as string],
@@ -253,16 +255,16 @@ async function* csvChunks(records: AsyncGenerator<EvidenceRecord>): AsyncGenerat
         ...(r.value.campaign.forceClosed ? [["# force-closed", r.value.campaign.closeReason ?? ""]] : []),
         ...r.value.linkChangeFlags.map((f) => ["# link changed during the campaign", linkChangeText(f), f.pdUserId, f.changedBy.id, f.createdAt]),
       ]);
-      yield stringify([[...CSV_COLUMNS]]);
+      yield csvText([[...CSV_COLUMNS]]);
     } else if (r.type === "item") {
       const i = r.value;
-      yield stringify([[i.seq, i.itemId, i.connectionId, i.kind, i.subject, i.subjectEmail, i.pdUserId ?? "", i.entitlement, i.role ?? "", i.team ?? "", i.grantOrigin ?? "", i.risks.join(" "), i.reviewer ?? "", i.reviewerReason, JSON.stringify(i.steps), i.decision ?? "", i.decisionRole ?? "", i.justification ?? "", i.decidedBy ?? "", i.decidedAt ?? "", i.remediation, i.changeId ?? "", i.appliedAt ?? "", i.verifiedAt ?? "", i.remediationError ?? "", i.exception ?? "", i.rubberStamp ? "yes" : ""]]);
+      yield csvText([[i.seq, i.itemId, i.connectionId, i.kind, i.subject, i.subjectEmail, i.pdUserId ?? "", i.entitlement, i.role ?? "", i.team ?? "", i.grantOrigin ?? "", i.risks.join(" "), i.reviewer ?? "", i.reviewerReason, JSON.stringify(i.steps), i.decision ?? "", i.decisionRole ?? "", i.justification ?? "", i.decidedBy ?? "", i.decidedAt ?? "", i.remediation, i.changeId ?? "", i.appliedAt ?? "", i.verifiedAt ?? "", i.remediationError ?? "", i.exception ?? "", i.rubberStamp ? "yes" : ""]]);
     } else if (r.type === "submission") {
       const s = r.value;
-      yield stringify([["# submission", s.id, s.reviewer, s.submittedAt, `count ${s.count}`, `certified ${s.certified}`, `revoked ${s.revoked}`, `modified ${s.modified}`, s.rubberStamp ? `RUBBER STAMP: ${s.rubberStampReason ?? ""}${s.acknowledged ? " (submitted after the second-look prompt)" : ""}` : ""]]);
+      yield csvText([["# submission", s.id, s.reviewer, s.submittedAt, `count ${s.count}`, `certified ${s.certified}`, `revoked ${s.revoked}`, `modified ${s.modified}`, s.rubberStamp ? `RUBBER STAMP: ${s.rubberStampReason ?? ""}${s.acknowledged ? " (submitted after the second-look prompt)" : ""}` : ""]]);
     } else {
       const f = r.value;
-      yield stringify([
+      yield csvText([
         ["# totals", `items ${f.items}`, `decided ${f.decided}`, `exceptions ${f.exceptions}`, `rubber-stamp submissions ${f.rubberStampSubmissions}`],
         ["# just-in-time grants", f.jitGrantsNote],
         ["# audit chain head", f.auditHeadHash, `seq ${f.auditHeadSeq}`],

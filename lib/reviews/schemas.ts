@@ -3,30 +3,28 @@
  * functions take the parsed values).
  */
 import { z } from "zod";
+import { text } from "@/lib/validation/text";
 import { PD_TEAM_ROLES, PD_USER_ROLES } from "@/lib/pagerduty";
 
 const uuid = (field: string, what: string) => z.uuid({ error: `${field} must be the id of ${what}.` });
 const personId = (field: string) =>
-  z
-    .string({ error: `${field} must be a person's id.` })
+  text({ error: `${field} must be a person's id.` })
     .trim()
     .min(1, `${field} must be a person's id.`)
     .max(64, `${field} must be a person's id.`)
     .regex(/^[A-Za-z0-9_-]+$/, `${field} must be a person's id.`);
-const pdId = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, "Not a PagerDuty id.");
+const pdId = text().trim().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, "Not a PagerDuty id.");
 
-export const reasonInput = z
-  .string({ error: "A reason is required (text, 3–500 characters): it is recorded in the audit trail." })
+export const reasonInput = text({ error: "A reason is required (text, 3–500 characters): it is recorded in the audit trail." })
   .trim()
   .min(3, "Give a reason of at least 3 characters.")
   .max(500, "Keep the reason under 500 characters.");
 
-const justification = z.string().trim().max(2000, "Keep the justification under 2,000 characters.");
+const justification = text().trim().max(2000, "Keep the justification under 2,000 characters.");
 const decision = z.enum(["CERTIFY", "REVOKE", "MODIFY"], { error: 'decision must be "CERTIFY", "REVOKE" or "MODIFY".' });
 const modifyRole = z.enum([...new Set<string>([...PD_USER_ROLES, ...PD_TEAM_ROLES])] as [string, ...string[]], { error: "role must be a PagerDuty base role or team role." });
 const isoDate = (field: string) =>
-  z
-    .string({ error: `${field} must be a date and time (ISO 8601).` })
+  text({ error: `${field} must be a date and time (ISO 8601).` })
     .refine((s) => !Number.isNaN(Date.parse(s)), `${field} must be a date and time (ISO 8601).`)
     .transform((s) => new Date(s));
 
@@ -37,13 +35,13 @@ const step = z.strictObject({
 
 export const createCampaignInput = z
   .strictObject({
-    name: z.string({ error: "name is required." }).trim().min(3, "Give the campaign a name of at least 3 characters.").max(120, "Keep the name under 120 characters."),
-    description: z.string().trim().max(2000).default(""),
-    connectionIds: z.array(z.string().trim().min(1).max(64)).min(1, "Choose at least one PagerDuty account.").max(20),
+    name: text({ error: "name is required." }).trim().min(3, "Give the campaign a name of at least 3 characters.").max(120, "Keep the name under 120 characters."),
+    description: text().trim().max(2000).default(""),
+    connectionIds: z.array(text().trim().min(1).max(64)).min(1, "Choose at least one PagerDuty account.").max(20),
     scope: z.strictObject({
       kinds: z.array(z.enum(["BASE_ROLE", "TEAM_MEMBER", "SCHEDULE_MEMBER", "CREDENTIAL"])).min(1, "Choose at least one kind of entitlement."),
       teamPdIds: z.array(pdId).max(500).optional(),
-      roles: z.array(z.string().trim().min(1).max(40)).max(20).optional(),
+      roles: z.array(text().trim().min(1).max(40)).max(20).optional(),
       onlyDrift: z.boolean().optional(),
     }),
     policy: z.strictObject({ steps: z.array(step).min(1, "Give the first step's reviewer policy.").max(2, "At most two steps.") }),
@@ -122,9 +120,9 @@ export const closeCampaignInput = z.strictObject({ campaignId: uuid("campaignId"
 export const forceCloseCampaignInput = z.strictObject({ campaignId: uuid("campaignId", "an active campaign"), reason: reasonInput });
 
 export const setReviewOwnerInput = z.strictObject({
-  connectionId: z.string().trim().min(1).max(64),
+  connectionId: text().trim().min(1).max(64),
   subjectType: z.enum(["team", "role"], { error: 'subjectType must be "team" or "role".' }),
-  subjectRef: z.string().trim().min(1).max(64),
+  subjectRef: text().trim().min(1).max(64),
   personId: personId("personId"),
   /** false: remove the owner. */
   owner: z.boolean().default(true),

@@ -4,7 +4,7 @@ import { VerifyChainButton } from "@/components/audit/verify-chain-button";
 import { EmptyState, Forbidden, PageHeader } from "@/components/ui/page";
 import { can } from "@/lib/auth/access";
 import { requireActor } from "@/lib/auth/session";
-import { lastChainVerification, listAuditEvents, parseAuditFilters } from "@/lib/audit/queries";
+import { lastChainVerification, listAuditEvents, parseAuditCursor, parseAuditFilters } from "@/lib/audit/queries";
 import { verifyChain } from "./actions";
 
 export const metadata = { title: "Audit trail" };
@@ -17,10 +17,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const params = await searchParams;
   const parsed = parseAuditFilters(params);
   const filters = parsed.success ? parsed.data : {};
-  const before = typeof params.before === "string" && /^\d{1,19}$/.test(params.before) ? BigInt(params.before) : undefined;
+  const before = parseAuditCursor(params.before);
   const [{ events, nextBefore }, lastCheck] = await Promise.all([listAuditEvents(filters, { before }), lastChainVerification()]);
   const query = new URLSearchParams(Object.entries(filters).filter((e): e is [string, string] => typeof e[1] === "string"));
-  const exportHref = `/audit/export${query.size ? `?${query}` : ""}`;
 
   return (
     <>
@@ -29,9 +28,15 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         description="Every sign-in, change and decision, append-only and hash-chained: each event carries the hash of the one before it, so any altered, removed or reordered event is detected."
         actions={
           can(actor, "audit.export") ? (
-            <a href={exportHref} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-100">
-              Export CSV
-            </a>
+            // A POST form, not a link: each export is recorded in the audit trail, so it must never start from a GET.
+            <form method="post" action="/audit/export" data-testid="audit-export">
+              {[...query].map(([name, value]) => (
+                <input key={name} type="hidden" name={name} value={value} />
+              ))}
+              <button type="submit" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-100">
+                Export CSV
+              </button>
+            </form>
           ) : null
         }
       />

@@ -1,30 +1,38 @@
 import { authorize } from "@/lib/auth/access";
-import { failureFromError } from "@/lib/auth/action";
-import { AuthenticationError, AuthorizationError } from "@/lib/auth/errors";
-import { auditCsvStream } from "@/lib/audit/export";
+import { exportAuditTrail } from "@/lib/audit/export";
 import { parseAuditFilters } from "@/lib/audit/queries";
 import { getDb } from "@/lib/db";
+import { errorResponse, invalidRequest, methodNotAllowed, readFields, refuseCrossSite } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
 
-/** GET /audit/export?<same filters as the audit page> → CSV download (Admins and Auditors). */
-export async function GET(request: Request) {
+/** A GET never exports: each export is recorded in the audit trail, and a link on another site must not make an auditor "export". */
+export function GET() {
+  return methodNotAllowed("POST", "The audit trail is exported with the Export CSV button on the audit page (a POST form with the filters), not by a link: each export is recorded in the audit trail.");
+}
+
+/** POST <the audit page's filters, as a form or JSON> → CSV download (Admins and Auditors); the export is audited. */
+export async function POST(request: Request) {
+  const crossSite = refuseCrossSite(request);
+  if (crossSite) return crossSite;
+  const forbidden = "Only administrators and auditors can export the audit trail.";
+  let actor;
   try {
-    await authorize("audit.export");
+    actor = await authorize("audit.export");
   } catch (err) {
-    if (err instanceof AuthenticationError) return Response.json({ error: "Sign in to export the audit trail." }, { status: 401 });
-    if (err instanceof AuthorizationError) return Response.json({ error: "Only administrators and auditors can export the audit trail." }, { status: 403 });
-    return Response.json(failureFromError("audit.export", null, err), { status: 500 });
+    return errorResponse("audit.export", err, forbidden);
   }
-  const params = Object.fromEntries(new URL(request.url).searchParams);
-  const filters = parseAuditFilters(params);
-  if (!filters.success) return Response.json({ error: filters.error.issues.map((i) => i.message).join("; ") }, { status: 400 });
-  const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-");
-  return new Response(auditCsvStream(await getDb(), filters.data), {
-    headers: {
-      "content-type": "text/csv; charset=utf-8",
-      "content-disposition": `attachment; filename="audit-trail-${stamp}.csv"`,
-      "cache-control": "no-store",
-    },
-  });
+  const fields = await readFields(request);
+  if (fields instanceof Response) return fields;
+  const filters = parseAuditFilters(fields);
+  if (!filters.success) return invalidRequest(filters.error);
+  try {
+    const body = await exportAuditTrail(await getDb(), actor, filters.data);
+    const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-");
+    return new Response(body, {
+      headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="audit-trail-${stamp}.csv"`, "cache-control": "no-store" },
+    });
+  } catch (err) {
+    return errorResponse("audit.export", err, forbidden);
+  }
 }

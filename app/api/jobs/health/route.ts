@@ -1,4 +1,4 @@
-import { AuthenticationError, AuthorizationError } from "@/lib/auth/errors";
+import { errorResponse } from "@/lib/http/route";
 import { jobHealth } from "@/lib/jobs/health";
 
 export const dynamic = "force-dynamic";
@@ -8,8 +8,6 @@ export async function GET() {
   try {
     return Response.json(await jobHealth(), { headers: { "cache-control": "no-store" } });
   } catch (err) {
-    if (err instanceof AuthenticationError) return Response.json({ error: "Sign in first." }, { status: 401 });
-    if (err instanceof AuthorizationError) return Response.json({ error: "Only administrators and auditors can see the job queue." }, { status: 403 });
-    throw err;
+    return errorResponse("jobs.health", err, "Only administrators and auditors can see the job queue.");
   }
 }

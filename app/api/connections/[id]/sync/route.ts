@@ -1,5 +1,5 @@
-import { AuthenticationError, AuthorizationError } from "@/lib/auth/errors";
 import { getActor } from "@/lib/auth/session";
+import { errorResponse } from "@/lib/http/route";
 import { syncStatus } from "@/lib/pagerduty-data/sync-runs";
 
 export const dynamic = "force-dynamic";
@@ -10,8 +10,6 @@ export async function GET(_req: Request, { params }: { params: Promise<{ id: str
     const { id } = await params;
     return Response.json(await syncStatus(await getActor(), id), { headers: { "cache-control": "no-store" } });
   } catch (err) {
-    if (err instanceof AuthenticationError) return Response.json({ error: "Sign in first." }, { status: 401 });
-    if (err instanceof AuthorizationError) return Response.json({ error: "Only administrators and auditors can see syncs." }, { status: 403 });
-    throw err;
+    return errorResponse("connections.syncStatus", err, "Only administrators and auditors can see syncs.");
   }
 }

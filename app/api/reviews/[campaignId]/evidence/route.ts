@@ -1,19 +1,29 @@
+import { z } from "zod";
 import { getActor } from "@/lib/auth/session";
+import { errorResponse, invalidRequest, isUuid, methodNotAllowed, notFound, readFields, refuseCrossSite } from "@/lib/http/route";
 import { evidenceExport } from "@/lib/reviews/evidence";
-import { errorResponse, isUuid, notFound } from "../respond";
 
 export const dynamic = "force-dynamic";
 
-const FORMATS = ["csv", "json", "pdf"] as const;
+const options = z.object({ format: z.enum(["csv", "json", "pdf"], { error: 'format must be "csv", "json" or "pdf".' }).default("csv") });
 
-/** GET ?format=csv|json|pdf → the campaign's evidence pack, streamed (administrators and auditors). */
-export async function GET(request: Request, { params }: { params: Promise<{ campaignId: string }> }) {
+/** A GET never exports: each export is recorded in the audit trail, and a link on another site must not make an auditor "export". */
+export function GET() {
+  return methodNotAllowed("POST", "Evidence packs are downloaded with the campaign page's Evidence buttons (a POST form with the format), not by a link: each download is recorded in the audit trail.");
+}
+
+/** POST format=csv|json|pdf (a form or JSON) → the campaign's evidence pack, streamed (administrators and auditors). */
+export async function POST(request: Request, { params }: { params: Promise<{ campaignId: string }> }) {
+  const crossSite = refuseCrossSite(request);
+  if (crossSite) return crossSite;
   const { campaignId } = await params;
   if (!isUuid(campaignId)) return notFound("campaign");
-  const format = new URL(request.url).searchParams.get("format") ?? "csv";
-  if (!(FORMATS as readonly string[]).includes(format)) return Response.json({ error: 'format must be "csv", "json" or "pdf".' }, { status: 400 });
+  const fields = await readFields(request);
+  if (fields instanceof Response) return fields;
+  const parsed = options.safeParse(fields);
+  if (!parsed.success) return invalidRequest(parsed.error);
   try {
-    const pack = await evidenceExport(await getActor(), campaignId, format as (typeof FORMATS)[number]);
+    const pack = await evidenceExport(await getActor(), campaignId, parsed.data.format);
     return new Response(pack.body, {
       headers: { "content-type": pack.contentType, "content-disposition": `attachment; filename="${pack.filename}"`, "cache-control": "no-store" },
     });

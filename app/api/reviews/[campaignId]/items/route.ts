@@ -1,16 +1,17 @@
 import { z } from "zod";
+import { text } from "@/lib/validation/text";
 import { getActor } from "@/lib/auth/session";
 import { workspacePage } from "@/lib/reviews/queries";
 import { ITEM_KINDS, RISKS } from "@/lib/reviews/types";
-import { errorResponse, isUuid, notFound } from "../respond";
+import { errorResponse, invalidRequest, isUuid, notFound } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
 
 const query = z.strictObject({
   view: z.enum(["mine", "all"]).default("mine"),
-  search: z.string().trim().max(200).optional(),
-  teamPdId: z.string().trim().max(64).optional(),
-  role: z.string().trim().max(40).optional(),
+  search: text().trim().max(200).optional(),
+  teamPdId: text().trim().max(64).optional(),
+  role: text().trim().max(40).optional(),
   risk: z.enum(RISKS as [string, ...string[]]).optional(),
   state: z.enum(["undecided", "draft", "decided", "exception"]).optional(),
   kind: z.enum(ITEM_KINDS as [string, ...string[]]).optional(),
@@ -25,7 +26,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ camp
   const { campaignId } = await params;
   if (!isUuid(campaignId)) return notFound("campaign");
   const parsed = query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!parsed.success) return Response.json({ error: `The request is not valid: ${parsed.error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; ")}` }, { status: 400 });
+  if (!parsed.success) return invalidRequest(parsed.error);
   try {
     const q = parsed.data;
     const page = await workspacePage(await getActor(), { ...q, campaignId, risk: q.risk as (typeof RISKS)[number] | undefined, kind: q.kind as (typeof ITEM_KINDS)[number] | undefined });

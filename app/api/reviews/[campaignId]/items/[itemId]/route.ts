@@ -1,6 +1,6 @@
 import { getActor } from "@/lib/auth/session";
 import { itemContext } from "@/lib/reviews/queries";
-import { errorResponse, isUuid, notFound } from "../../respond";
+import { errorResponse, isUuid, notFound } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
 
