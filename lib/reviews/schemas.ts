@@ -131,8 +131,7 @@ export const setReviewOwnerInput = z.strictObject({
 /** Reviewer candidates: a bounded type-ahead (the caller's rights decide the fields; lib/reviews/candidates.ts). */
 export const CANDIDATE_LIMIT = 20;
 export const candidateQueryInput = z.strictObject({
-  q: z
-    .string({ error: "q is the text to search for." })
+  q: text({ error: "q is the text to search for." })
     .trim()
     .min(1, "Type at least one character of a name.")
     .max(100, "Search with at most 100 characters.")

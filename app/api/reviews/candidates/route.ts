@@ -1,14 +1,14 @@
 import { getActor } from "@/lib/auth/session";
+import { errorResponse, invalidRequest } from "@/lib/http/route";
 import { searchReviewerCandidates } from "@/lib/reviews/candidates";
 import { candidateQueryInput } from "@/lib/reviews/schemas";
-import { errorResponse } from "../[campaignId]/respond";
 
 export const dynamic = "force-dynamic";
 
 /** GET ?q=…&limit=… → {candidates: [{id, name, email?}]}: the reviewer type-ahead (bounded; what the caller may see). */
 export async function GET(request: Request) {
   const parsed = candidateQueryInput.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!parsed.success) return Response.json({ error: `The request is not valid: ${parsed.error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; ")}` }, { status: 400 });
+  if (!parsed.success) return invalidRequest(parsed.error);
   try {
     const candidates = await searchReviewerCandidates(await getActor(), parsed.data);
     return Response.json({ candidates }, { headers: { "cache-control": "no-store" } });
