@@ -12,6 +12,8 @@ export default defineConfig({
   test: {
     include: ["tests/**/*.test.ts", "simulator/**/*.test.ts", "lib/**/*.test.ts"],
     environment: "node",
+    // The test operator's PagerDuty allow-list (local servers only) and a resolver that refuses every name.
+    setupFiles: ["tests/support/egress.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
