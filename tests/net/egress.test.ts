@@ -8,24 +8,17 @@
  * and undici alike) and one on node:dns (which throws: no real lookup can happen in this file).
  */
 import dns from "node:dns";
-import http from "node:http";
-import net, { type AddressInfo } from "node:net";
+import net from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ConfigError, egressEnv, parseEnv } from "@/lib/config/env";
 import { classifyAddress, parseHostEntry, parseIPv4, parseIPv6 } from "@/lib/net/addresses";
 import { configuredAllowedHosts, createEgressGuard, guardedFetch, pinnedLookup, PAGERDUTY_HOSTS, type EgressGuard, type EgressTarget, type ResolvedAddress } from "@/lib/net/egress";
 import { API_BASE_URLS, checkCredential, createPagerDutyClient, RateBudget, TOKEN_URLS, type PagerDutyCredential } from "@/lib/pagerduty";
 import { pdjsTransport } from "@/lib/pagerduty/transport";
+import { listenLocal, sendJson, watchConnections, type LocalServer } from "../support/local-net";
 
 // ---- spies: every connection attempt, every real DNS lookup -------------------------------------------
-const realConnect = net.Socket.prototype.connect;
-const connects: string[] = [];
-vi.spyOn(net.Socket.prototype, "connect").mockImplementation(function (this: net.Socket, ...args: unknown[]) {
-  const first = args[0];
-  const options = (Array.isArray(first) ? first[0] : first) as { host?: string; port?: number } | number;
-  connects.push(typeof options === "object" && options !== null ? `${options.host ?? "localhost"}:${String(options.port)}` : String(options));
-  return realConnect.apply(this, args as Parameters<typeof realConnect>);
-});
+const connects = watchConnections();
 const realLookups: string[] = [];
 const realLookup = dns.lookup;
 // An IP literal is not a lookup (server.listen passes its address through dns.lookup); a name is refused.
@@ -39,35 +32,9 @@ vi.spyOn(dns.promises, "lookup").mockImplementation(((hostname: string) => {
   return Promise.reject(new Error(`no real DNS lookup in this test (${hostname})`));
 }) as unknown as typeof dns.promises.lookup);
 
-// ---- local servers ----------------------------------------------------------------------------------
-interface Local {
-  url: string;
-  port: number;
-  /** TCP connections accepted. */
-  connections: number;
-  requests: string[];
-  close(): Promise<void>;
-}
-
-async function listen(handler: http.RequestListener): Promise<Local> {
-  const server = http.createServer(handler);
-  const local = { url: "", port: 0, connections: 0, requests: [] as string[], close: async () => {} };
-  server.on("connection", () => local.connections++);
-  server.on("request", (req: http.IncomingMessage) => local.requests.push(`${req.method} ${req.url}`));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  local.port = (server.address() as AddressInfo).port;
-  local.url = `http://127.0.0.1:${local.port}`;
-  local.close = async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  };
-  return local;
-}
-
-const json = (res: http.ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}) => {
-  res.writeHead(status, { "content-type": "application/json", ...headers });
-  res.end(JSON.stringify(value));
-};
+const json = sendJson;
+type Local = LocalServer;
+const listen = listenLocal;
 
 const BODY_MARKER = "internal-service-answer-7f3a";
 const KEY = "u+Egress_Test_Key-0001";
