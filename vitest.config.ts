@@ -12,6 +12,8 @@ export default defineConfig({
   test: {
     include: ["tests/**/*.test.ts", "simulator/**/*.test.ts", "lib/**/*.test.ts"],
     environment: "node",
+    // The test operator's PagerDuty allow-list (local servers only) and a resolver that refuses every name.
+    setupFiles: ["tests/support/egress.ts"],
     // Timeouts only stop a hung test; they assert nothing. On a loaded two-core machine starting PGlite or a
     // child process takes tens of seconds, so they are generous.
     testTimeout: 180_000,

@@ -18,6 +18,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 
 process.env.DEMO_MODE ??= "true"; // demo mode's fixed key seals the connection's credential
+process.env.PAGERDUTY_ALLOWED_HOSTS ??= "127.0.0.1"; // the simulator runs locally: list it, as an operator would (docs/decisions/0011)
 
 const { values } = parseArgs({
   options: {

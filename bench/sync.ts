@@ -26,6 +26,7 @@ import { parseArgs } from "node:util";
 import v8 from "node:v8";
 
 process.env.DEMO_MODE ??= "true";
+process.env.PAGERDUTY_ALLOWED_HOSTS ??= "127.0.0.1"; // the simulator runs locally: list it, as an operator would (docs/decisions/0011)
 
 const { values } = parseArgs({
   options: {

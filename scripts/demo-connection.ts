@@ -31,7 +31,8 @@ async function main(apiBaseUrl: string, apiKey: string): Promise<string> {
     console.log(`Demo connection created: ${created.check.message}`);
   } else {
     id = existing.id;
-    if (existing.apiBaseUrl !== apiBaseUrl) await updateConnection(db, actor, { connectionId: id, apiBaseUrl }, ctx);
+    // A new simulator address: the key goes with the change (a stored key never follows an address change).
+    if (existing.apiBaseUrl !== apiBaseUrl) await updateConnection(db, actor, { connectionId: id, apiBaseUrl, apiKey }, ctx);
     else await checkConnection(db, actor, { connectionId: id }, ctx);
   }
   const conn = await db.pagerDutyConnection.findUniqueOrThrow({ where: { id }, select: { status: true } });

@@ -31,6 +31,8 @@ try {
 }
 
 const sim = await startSimulator({ port: simulatorPort, seed: 1 });
+// The one host besides PagerDuty's that the demo's portal may send a key to (lib/net/egress.ts).
+env.SIMULATOR_URL = sim.url;
 console.log(`PagerDuty simulator: ${sim.url}  (full key ${sim.keys.full}, read-only key ${sim.keys.readOnly})`);
 
 // Before the portal starts: the embedded database has one owner at a time. Not spawnSync: the simulator

@@ -14,6 +14,9 @@ const env: NodeJS.ProcessEnv = {
   OIDC_CLIENT_ID: E2E.oidcClientId,
   OIDC_CLIENT_SECRET: E2E.oidcClientSecret,
   OIDC_DISPLAY_NAME: "Example IdP",
+  // The specs start simulators on 127.0.0.1 at random ports and enter them as the custom API base URL:
+  // the test operator lists that host, as a deployment lists its proxy (lib/net/egress.ts).
+  PAGERDUTY_ALLOWED_HOSTS: "127.0.0.1,localhost",
 };
 delete env.DATABASE_URL;
 if (process.env.E2E_SKIP_BUILD !== "1") {

@@ -9,6 +9,8 @@
  * Against the embedded default the command runs in demo mode unless configured otherwise; with
  * DATABASE_URL the portal's real configuration (ENCRYPTION_KEY …) is required.
  * Exit code 1 when the sync failed (the JSON line is still printed, with "error").
+ * The API URL must be PagerDuty's, or a host listed in PAGERDUTY_ALLOWED_HOSTS (a local simulator:
+ * PAGERDUTY_ALLOWED_HOSTS=127.0.0.1); anything else is refused before the key is sent (docs/decisions/0011).
  */
 import { parseArgs } from "node:util";
 

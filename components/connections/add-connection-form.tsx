@@ -1,7 +1,9 @@
 "use client";
 
 import { startTransition, useActionState, useEffect, useRef, useState } from "react";
+import { INSTANCE_URL_HINT } from "@/lib/connections/instance";
 import type { ConnectionActionResult } from "@/app/(portal)/admin/connections/actions";
+import { EndpointPreview } from "./endpoint-preview";
 import { Field, inputClass, ResultMessage, text, whole } from "./form-bits";
 
 type Create = (raw: unknown) => Promise<ConnectionActionResult>;
@@ -11,9 +13,9 @@ function toInput(form: FormData) {
   const kind = form.get("credentialKind") === "OAUTH" ? "OAUTH" : "API_KEY";
   const common = {
     name: text(form, "name"),
-    subdomain: text(form, "subdomain"),
-    region: text(form, "region"),
+    instanceUrl: text(form, "instanceUrl"),
     apiBaseUrl: text(form, "apiBaseUrl"),
+    oauthTokenUrl: kind === "OAUTH" ? text(form, "oauthTokenUrl") : undefined,
     ownerPersonId: text(form, "ownerPersonId"),
     purpose: text(form, "purpose"),
     rotationPeriodDays: whole(form, "rotationPeriodDays"),
@@ -23,10 +25,25 @@ function toInput(form: FormData) {
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
 }
 
-/** Add a PagerDuty account. The credential is checked by PagerDuty before anything is saved. */
-export function AddConnectionForm({ create, owners, defaultOwnerId }: { create: Create; owners: { id: string; name: string; email: string }[]; defaultOwnerId: string }) {
+/**
+ * Add a PagerDuty account. The admin gives the instance URL; the API and OAuth addresses are derived from it
+ * and shown as they type. A custom endpoint (proxy, simulator) is accepted only for hosts the operator
+ * allow-listed. The credential is checked by PagerDuty before anything is saved.
+ */
+export function AddConnectionForm({ create, owners, defaultOwnerId, allowedHosts }: { create: Create; owners: { id: string; name: string; email: string }[]; defaultOwnerId: string; allowedHosts: string[] }) {
   const [kind, setKind] = useState<"API_KEY" | "OAUTH">("API_KEY");
-  const [result, submit, pending] = useActionState<ConnectionActionResult | null, FormData>(async (_prev, form) => create(toInput(form)), null);
+  const [instance, setInstance] = useState("");
+  const [customApi, setCustomApi] = useState("");
+  const [customToken, setCustomToken] = useState("");
+  const [result, submit, pending] = useActionState<ConnectionActionResult | null, FormData>(async (_prev, form) => {
+    const outcome = await create(toInput(form));
+    if (outcome.ok) {
+      setInstance("");
+      setCustomApi("");
+      setCustomToken("");
+    }
+    return outcome;
+  }, null);
   const errors = result && !result.ok ? result.fieldErrors : undefined;
   const formRef = useRef<HTMLFormElement>(null);
   useEffect(() => {
@@ -48,21 +65,29 @@ export function AddConnectionForm({ create, owners, defaultOwnerId }: { create: 
         <Field name="name" label="Name" errors={errors}>
           {(p) => <input {...p} required className={inputClass} placeholder="Acme production" />}
         </Field>
-        <Field name="subdomain" label="Subdomain" hint="acme for acme.pagerduty.com" errors={errors}>
-          {(p) => <input {...p} required className={inputClass} placeholder="acme" />}
-        </Field>
-        <Field name="region" label="Region" errors={errors}>
-          {(p) => (
-            <select {...p} defaultValue="US" className={inputClass}>
-              <option value="US">US (api.pagerduty.com)</option>
-              <option value="EU">EU (api.eu.pagerduty.com)</option>
-            </select>
-          )}
-        </Field>
-        <Field name="apiBaseUrl" label="Custom API base URL (optional)" hint="For the bundled simulator or a proxy; empty: PagerDuty's API for the region." errors={errors}>
-          {(p) => <input {...p} type="url" className={inputClass} placeholder="http://127.0.0.1:4500" />}
+        <Field name="instanceUrl" label="PagerDuty instance URL (or subdomain)" hint={INSTANCE_URL_HINT} errors={errors}>
+          {(p) => <input {...p} required className={inputClass} placeholder="https://acme.pagerduty.com" value={instance} onChange={(e) => setInstance(e.target.value)} />}
         </Field>
       </div>
+      <EndpointPreview instance={instance} apiBaseUrl={customApi} oauthTokenUrl={kind === "OAUTH" ? customToken : ""} showToken={kind === "OAUTH"} />
+
+      <fieldset className="space-y-3 rounded-md border border-slate-200 p-3">
+        <legend className="px-1 text-xs font-medium text-slate-700">Advanced: custom endpoint</legend>
+        <p className="text-xs text-slate-500">
+          Only for a proxy in front of PagerDuty, or the bundled simulator, that the operator has allow-listed (PAGERDUTY_ALLOWED_HOSTS). Any other address is refused before the credential is sent.{" "}
+          {allowedHosts.length > 0 ? `Allow-listed here: ${allowedHosts.join(", ")}.` : "Nothing is allow-listed on this portal."}
+        </p>
+        <div className="grid gap-4 sm:grid-cols-2">
+          <Field name="apiBaseUrl" label="Custom API base URL (optional)" hint="Empty: PagerDuty's API for the instance's region." errors={errors}>
+            {(p) => <input {...p} type="url" className={inputClass} placeholder="http://127.0.0.1:4010" value={customApi} onChange={(e) => setCustomApi(e.target.value)} />}
+          </Field>
+          {kind === "OAUTH" && (
+            <Field name="oauthTokenUrl" label="Custom OAuth token URL (optional)" hint="Empty: PagerDuty's identity endpoint, or the custom API's /oauth/token." errors={errors}>
+              {(p) => <input {...p} type="url" className={inputClass} value={customToken} onChange={(e) => setCustomToken(e.target.value)} />}
+            </Field>
+          )}
+        </div>
+      </fieldset>
 
       <fieldset className="space-y-3">
         <legend className="text-xs font-medium text-slate-700">Credential</legend>

@@ -23,8 +23,9 @@ export function RotationLine({ rotation }: { rotation: ConnectionDto["rotation"]
 /** Everything the portal knows about a connection and its credential — never the secret itself. */
 export function ConnectionSummary({ c, freshness, lastSyncAt, children }: { c: ConnectionDto; freshness: Freshness; lastSyncAt: Date | null; children?: React.ReactNode }) {
   const facts: [string, React.ReactNode][] = [
-    ["Account", `${c.subdomain} · ${c.region}`],
-    ["API", c.apiBaseUrl],
+    ["Account", `${c.instanceUrl} · ${c.region}`],
+    ["API", `${c.apiBaseUrl}${c.customEndpoint ? " (custom endpoint)" : ""}`],
+    ...(c.credentialKind === "OAUTH" ? ([["OAuth token URL", c.tokenUrl]] as [string, React.ReactNode][]) : []),
     ["Credential", c.credentialKind === "API_KEY" ? "Account API key" : `OAuth app ${c.oauthClientId ?? ""}`],
     ["Fingerprint", <code key="fp">{c.fingerprint}…</code>],
     ["Owner", `${c.owner.name}${c.owner.active ? "" : " (deactivated)"}`],

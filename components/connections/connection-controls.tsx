@@ -3,6 +3,8 @@
 import { useState, useTransition } from "react";
 import type { ConnectionActionResult } from "@/app/(portal)/admin/connections/actions";
 import type { ActionResult } from "@/lib/auth/action";
+import { defaultApiBaseUrl, INSTANCE_URL_HINT, parseInstanceUrl } from "@/lib/connections/instance";
+import { EndpointPreview } from "./endpoint-preview";
 import { Field, inputClass, ResultMessage, text, whole } from "./form-bits";
 import { SYNC_REQUESTED_EVENT } from "./sync-progress";
 
@@ -14,6 +16,8 @@ export interface ControlledConnection {
   subdomain: string;
   region: "US" | "EU";
   apiBaseUrl: string;
+  oauthTokenUrl: string | null;
+  instanceUrl: string;
   status: "ACTIVE" | "DISABLED" | "REMOVED";
   credentialKind: "API_KEY" | "OAUTH";
   oauthClientId: string | null;
@@ -38,6 +42,26 @@ const primary = "rounded-md bg-emerald-700 px-2.5 py-1 text-xs font-medium text-
 
 type Mode = "idle" | "edit" | "rotate" | "remove";
 
+const customApiOf = (c: Pick<ControlledConnection, "region" | "apiBaseUrl">): string | null => (c.apiBaseUrl !== defaultApiBaseUrl(c.region) ? c.apiBaseUrl : null);
+
+/** The address fields of the edit form that differ from the connection (empty custom fields: back to the derived default). */
+function addressChanges(c: ControlledConnection, f: FormData): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const typed = text(f, "instanceUrl");
+  if (typed !== undefined) {
+    const parsed = parseInstanceUrl(typed);
+    // Unparseable: sent as typed, for the server to refuse with its message.
+    if ("error" in parsed || parsed.subdomain !== c.subdomain || parsed.region !== c.region) out.instanceUrl = typed;
+  }
+  const api = text(f, "apiBaseUrl")?.trim().replace(/\/+$/, "") ?? null;
+  if (api !== customApiOf(c)) out.apiBaseUrl = api;
+  if (c.credentialKind === "OAUTH") {
+    const token = text(f, "oauthTokenUrl")?.trim() ?? null;
+    if (token !== c.oauthTokenUrl) out.oauthTokenUrl = token;
+  }
+  return out;
+}
+
 /** Check now, Sync now, edit, rotate, disable/enable, remove — every one through its server action. */
 export function ConnectionControls({ connection: c, actions, owners }: { connection: ControlledConnection; actions: ConnectionActions; owners: { id: string; name: string }[] }) {
   const [mode, setMode] = useState<Mode>("idle");
@@ -50,6 +74,10 @@ export function ConnectionControls({ connection: c, actions, owners }: { connect
       if (r.ok) after?.();
     });
   const errors = result && !result.ok ? result.fieldErrors : undefined;
+  const [instance, setInstance] = useState(c.instanceUrl);
+  const [customApi, setCustomApi] = useState(customApiOf(c) ?? "");
+  const [customToken, setCustomToken] = useState(c.oauthTokenUrl ?? "");
+  const secretField = c.credentialKind === "API_KEY" ? "apiKey" : "oauthClientSecret";
   const live = c.status !== "REMOVED";
   if (!live) return null;
 
@@ -93,30 +121,44 @@ export function ConnectionControls({ connection: c, actions, owners }: { connect
             const f = new FormData(e.currentTarget);
             const next: Record<string, unknown> = {
               name: text(f, "name"),
-              subdomain: text(f, "subdomain"),
-              region: text(f, "region"),
-              apiBaseUrl: text(f, "apiBaseUrl"),
               ownerPersonId: text(f, "ownerPersonId"),
               purpose: text(f, "purpose"),
               rotationPeriodDays: whole(f, "rotationPeriodDays"),
               syncIntervalMinutes: whole(f, "syncIntervalMinutes"),
             };
-            // Only what changed: a new API address is checked with the stored credential first.
-            const changed = Object.fromEntries(Object.entries(next).filter(([k, v]) => v !== undefined && v !== (c as unknown as Record<string, unknown>)[k]));
+            // Only what changed.
+            const changed: Record<string, unknown> = Object.fromEntries(Object.entries(next).filter(([k, v]) => v !== undefined && v !== (c as unknown as Record<string, unknown>)[k]));
+            const address = addressChanges(c, f);
+            Object.assign(changed, address);
+            // A new address goes with the secret entered again (a stored one never follows an address change).
+            const secret = text(f, secretField);
+            if (Object.keys(address).length > 0 && secret !== undefined) changed[secretField] = secret;
             run(actions.update, { connectionId: c.id, ...changed }, () => setMode("idle"));
           }}
         >
           <Field name="name" label="Name" errors={errors}>{(p) => <input {...p} defaultValue={c.name} className={inputClass} />}</Field>
-          <Field name="subdomain" label="Subdomain" errors={errors}>{(p) => <input {...p} defaultValue={c.subdomain} className={inputClass} />}</Field>
-          <Field name="region" label="Region" errors={errors}>
-            {(p) => (
-              <select {...p} defaultValue={c.region} className={inputClass}>
-                <option value="US">US</option>
-                <option value="EU">EU</option>
-              </select>
-            )}
+          <Field name="instanceUrl" label="PagerDuty instance URL" hint={INSTANCE_URL_HINT} errors={errors}>
+            {(p) => <input {...p} value={instance} onChange={(e) => setInstance(e.target.value)} className={inputClass} />}
           </Field>
-          <Field name="apiBaseUrl" label="API base URL" errors={errors}>{(p) => <input {...p} defaultValue={c.apiBaseUrl} className={inputClass} />}</Field>
+          <Field name="apiBaseUrl" label="Advanced: custom API base URL (allow-listed hosts only; empty: PagerDuty's)" errors={errors}>
+            {(p) => <input {...p} value={customApi} onChange={(e) => setCustomApi(e.target.value)} className={inputClass} />}
+          </Field>
+          {c.credentialKind === "OAUTH" && (
+            <Field name="oauthTokenUrl" label="Advanced: custom OAuth token URL (empty: the default)" errors={errors}>
+              {(p) => <input {...p} value={customToken} onChange={(e) => setCustomToken(e.target.value)} className={inputClass} />}
+            </Field>
+          )}
+          <div className="sm:col-span-2">
+            <EndpointPreview instance={instance} apiBaseUrl={customApi} oauthTokenUrl={customToken} showToken={c.credentialKind === "OAUTH"} />
+          </div>
+          <Field
+            name={secretField}
+            label={c.credentialKind === "API_KEY" ? "API key (only to change the address)" : "OAuth client secret (only to change the address)"}
+            hint="Changing the instance URL or a custom endpoint needs the credential entered again: a stored credential is never sent to an address it was not entered for."
+            errors={errors}
+          >
+            {(p) => <input {...p} type="password" autoComplete="off" className={inputClass} />}
+          </Field>
           <Field name="ownerPersonId" label="Credential owner" errors={errors}>
             {(p) => (
               <select {...p} defaultValue={c.ownerPersonId} className={inputClass}>

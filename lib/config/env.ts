@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { emailDomainAllowed } from "@/lib/auth/gate";
+import { parseHostEntry } from "@/lib/net/addresses";
 
 /**
  * The one place that reads process.env. Validated once, with messages a person can act on.
@@ -12,6 +13,49 @@ const bool = z
 
 /** The embedded database's buffer pool, resident for the process's lifetime: why it is small, lib/db/client.ts. */
 export const DEFAULT_PGLITE_SHARED_BUFFERS = "32MB";
+
+/**
+ * PAGERDUTY_ALLOWED_HOSTS: hosts (host or host:port, comma-separated) besides PagerDuty's own that may
+ * receive a connection's credential (a proxy, a simulator). Each entry is checked here so a typo stops the
+ * boot with a message instead of silently refusing (or allowing) something else. lib/net/egress.ts uses it.
+ */
+const allowedHosts = z
+  .string()
+  .default("")
+  .transform((value, ctx) => {
+    const hosts: string[] = [];
+    for (const raw of value.split(",")) {
+      if (raw.trim() === "") continue;
+      const entry = parseHostEntry(raw);
+      if ("error" in entry) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${entry.error}. List hosts the portal may send PagerDuty credentials to, comma-separated, as host or host:port (e.g. pd-proxy.internal:8443,127.0.0.1); PagerDuty's own hosts need no entry.`,
+        });
+        continue;
+      }
+      hosts.push(entry.port === null ? entry.host : `${entry.host}:${entry.port}`);
+    }
+    return hosts;
+  });
+
+const simulatorUrl = z
+  .string()
+  .regex(/^https?:\/\/[^/]+/, "SIMULATOR_URL must be the bundled simulator's http(s) URL, e.g. http://127.0.0.1:4010")
+  .optional()
+  .or(z.literal("").transform(() => undefined));
+
+const egressSchema = z.object({ PAGERDUTY_ALLOWED_HOSTS: allowedHosts, SIMULATOR_URL: simulatorUrl });
+
+/**
+ * Only the variables the egress guard needs (lib/net/egress.ts), validated the same way as in `env()`:
+ * the PagerDuty client also runs in scripts and tests that have no full portal configuration.
+ */
+export function egressEnv(source: Record<string, string | undefined> = process.env): { allowedHosts: string[]; simulatorUrl: string | undefined } {
+  const parsed = egressSchema.safeParse(source);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  return { allowedHosts: parsed.data.PAGERDUTY_ALLOWED_HOSTS, simulatorUrl: parsed.data.SIMULATOR_URL };
+}
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -57,7 +101,8 @@ const schema = z.object({
     .refine((v) => v === "" || Buffer.from(v, "base64").length === 32, "ENCRYPTION_KEY_PREVIOUS must be the previous ENCRYPTION_KEY: 32 bytes, base64-encoded")
     .optional(),
   WORKER: z.enum(["embedded", "off"]).default("embedded"),
-  SIMULATOR_URL: z.string().url().optional(),
+  SIMULATOR_URL: simulatorUrl,
+  PAGERDUTY_ALLOWED_HOSTS: allowedHosts,
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587").optional().or(z.literal("").transform(() => undefined)),
   MAIL_FROM: z.string().default("PagerDuty Access Portal <reviews@localhost>"),
   ROTATION_REMINDER_DAYS: z
@@ -88,6 +133,8 @@ export type Env = {
   encryptionKeyPrevious: Buffer | null;
   worker: "embedded" | "off";
   simulatorUrl: string | undefined;
+  /** PAGERDUTY_ALLOWED_HOSTS, normalised: hosts besides PagerDuty's that may receive a credential. */
+  pagerDutyAllowedHosts: string[];
   /** Reminder e-mails (access reviews): SMTP server URL; unset: in-app reminders only. */
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -167,6 +214,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     encryptionKeyPrevious: e.ENCRYPTION_KEY_PREVIOUS ? Buffer.from(e.ENCRYPTION_KEY_PREVIOUS, "base64") : null,
     worker: e.WORKER,
     simulatorUrl: e.SIMULATOR_URL,
+    pagerDutyAllowedHosts: e.PAGERDUTY_ALLOWED_HOSTS,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     rotationReminderDays: [...new Set(e.ROTATION_REMINDER_DAYS.split(",").map((d) => Number(d.trim())))].sort((a, b) => b - a),

@@ -4,20 +4,15 @@
  * nothing returned from here (apart from `openCredential`) carries a secret.
  */
 import { decryptSecret, encryptSecret, keyringFromEnv, type Keyring } from "@/lib/crypto";
-import { API_BASE_URLS, TOKEN_URLS, checkCredential, createPagerDutyClient, type CredentialCheck, type PagerDutyClient, type PagerDutyCredential } from "@/lib/pagerduty";
+import { egressGuard, isEgressRefused, type EgressGuard } from "@/lib/net/egress";
+import { checkCredential, createPagerDutyClient, type CredentialCheck, type PagerDutyClient, type PagerDutyCredential } from "@/lib/pagerduty";
 import { PORTAL_OAUTH_SCOPES } from "./capabilities";
+import { defaultApiBaseUrl, effectiveTokenUrl, type ConnectionEndpoint } from "./instance";
 import { redactSecrets } from "./redact";
 
-export type RegionName = "US" | "EU";
-export type CredentialKindName = "API_KEY" | "OAUTH";
+export { defaultApiBaseUrl, effectiveTokenUrl as tokenUrlFor, type ConnectionEndpoint, type RegionName } from "./instance";
 
-/** Where a connection's requests go. */
-export interface ConnectionEndpoint {
-  subdomain: string;
-  region: RegionName;
-  apiBaseUrl: string;
-  oauthTokenUrl: string | null;
-}
+export type CredentialKindName = "API_KEY" | "OAUTH";
 
 /** A credential as a person pastes it (plaintext: server memory only, never stored, never returned). */
 export type CredentialSecret = { kind: "API_KEY"; apiKey: string } | { kind: "OAUTH"; clientId: string; clientSecret: string };
@@ -28,19 +23,6 @@ export interface StoredCredential extends ConnectionEndpoint {
   credentialKind: CredentialKindName;
   oauthClientId: string | null;
   secretCiphertext: string;
-}
-
-export const defaultApiBaseUrl = (region: RegionName): string => API_BASE_URLS[region === "EU" ? "eu" : "us"];
-
-/**
- * PagerDuty's identity endpoint for the region when the API is PagerDuty's own; for a custom API URL
- * (the simulator, a proxy) the same origin's /oauth/token, unless a token URL was set explicitly.
- */
-export function tokenUrlFor(endpoint: ConnectionEndpoint): string {
-  if (endpoint.oauthTokenUrl) return endpoint.oauthTokenUrl;
-  const pdRegion = endpoint.region === "EU" ? "eu" : "us";
-  if (endpoint.apiBaseUrl === API_BASE_URLS[pdRegion]) return TOKEN_URLS[pdRegion];
-  return `${new URL(endpoint.apiBaseUrl).origin}/oauth/token`;
 }
 
 /** AAD context binding a sealed secret to its row and purpose: a ciphertext moved elsewhere does not open. */
@@ -62,7 +44,7 @@ export function toPagerDutyCredential(endpoint: ConnectionEndpoint, secret: Cred
     subdomain: endpoint.subdomain,
     region: endpoint.region === "EU" ? "eu" : "us",
     scopes: PORTAL_OAUTH_SCOPES,
-    tokenUrl: tokenUrlFor(endpoint),
+    tokenUrl: effectiveTokenUrl(endpoint),
   };
 }
 
@@ -76,6 +58,8 @@ export function openCredential(row: StoredCredential, keyring: Keyring = keyring
 
 export interface ClientTuning {
   fetch?: typeof fetch;
+  /** Egress guard (tests: a stub resolver, their own allow-list); default: the process's guard. */
+  egress?: EgressGuard;
   timeoutMs?: number;
   retry?: { attempts?: number; baseDelayMs?: number };
 }
@@ -85,6 +69,7 @@ export function clientFor(endpoint: ConnectionEndpoint, secret: CredentialSecret
     baseUrl: endpoint.apiBaseUrl,
     credential: toPagerDutyCredential(endpoint, secret),
     fetch: tuning.fetch,
+    egress: tuning.egress,
     timeoutMs: tuning.timeoutMs,
     retry: tuning.retry,
   });
@@ -117,4 +102,30 @@ export async function verifyCredential(endpoint: ConnectionEndpoint, secret: Cre
     check = { ok: false, accessLevel: "unknown", abilities: [], message: `Could not check the credential: ${text}` };
   }
   return { check: { ...check, message: redactSecrets(check.message, secrets) }, fingerprint: client.fingerprint };
+}
+
+/** Which form field named the address the guard refused, and why. */
+export interface EndpointRefusal {
+  field: "instanceUrl" | "apiBaseUrl" | "oauthTokenUrl";
+  message: string;
+}
+
+/**
+ * Puts every address this credential would be sent to (the API; the identity endpoint for an OAuth app) to
+ * the egress guard, before anything is sent. Null when all are allowed; otherwise the first refusal, tied to
+ * the field a person typed it in (a derived PagerDuty host that resolves somewhere private is the instance's).
+ */
+export async function refusedEndpoint(endpoint: ConnectionEndpoint, kind: CredentialKindName, egress: EgressGuard = egressGuard()): Promise<EndpointRefusal | null> {
+  const customApi = endpoint.apiBaseUrl !== defaultApiBaseUrl(endpoint.region);
+  const addresses: [string, EndpointRefusal["field"]][] = [[endpoint.apiBaseUrl, customApi ? "apiBaseUrl" : "instanceUrl"]];
+  if (kind === "OAUTH") addresses.push([effectiveTokenUrl(endpoint), endpoint.oauthTokenUrl ? "oauthTokenUrl" : customApi ? "apiBaseUrl" : "instanceUrl"]);
+  for (const [url, field] of addresses) {
+    try {
+      await egress.check(url);
+    } catch (error) {
+      if (isEgressRefused(error)) return { field, message: error.message };
+      throw error;
+    }
+  }
+  return null;
 }

@@ -4,6 +4,7 @@
  */
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { describeCapabilities, rotationStatus, type RotationStatus } from "./capabilities";
+import { effectiveTokenUrl, hasCustomEndpoint, instanceUrl } from "./instance";
 import { shortFingerprint } from "./redact";
 
 export const connectionPublicSelect = {
@@ -47,6 +48,12 @@ export interface ConnectionDto {
   apiBaseUrl: string;
   /** Explicit OAuth token URL, or null for the default. */
   oauthTokenUrl: string | null;
+  /** The account's address, as an admin gave it: https://acme.pagerduty.com or https://acme.eu.pagerduty.com. */
+  instanceUrl: string;
+  /** Where an OAuth app's token is asked for (derived unless set). */
+  tokenUrl: string;
+  /** The API or token URL is not PagerDuty's derived one (an allow-listed proxy or simulator). */
+  customEndpoint: boolean;
   credentialKind: "API_KEY" | "OAUTH";
   /** OAuth client id (not a secret); null for API keys. */
   oauthClientId: string | null;
@@ -111,7 +118,14 @@ export function toConnectionDto(row: ConnectionPublicRow, now: Date = new Date()
     lastUsedAt: row.lastUsedAt,
     removedAt: row.removedAt,
   };
-  return { ...base, rotation: rotationStatus(base, now), capabilities: describeCapabilities(base) };
+  return {
+    ...base,
+    instanceUrl: instanceUrl(row),
+    tokenUrl: effectiveTokenUrl(row),
+    customEndpoint: hasCustomEndpoint(row),
+    rotation: rotationStatus(base, now),
+    capabilities: describeCapabilities(base),
+  };
 }
 
 /** The fields an audit event records about a connection (before/after): never a secret or ciphertext. */

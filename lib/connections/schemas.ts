@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { text } from "@/lib/validation/text";
+import { parseInstanceUrl, type PagerDutyInstance } from "./instance";
 
 const id = (what: string) =>
   text({ error: `${what} is required.` })
@@ -33,8 +34,24 @@ export const subdomain = text({ error: "Subdomain is required." })
 export const region = z.enum(["US", "EU"], { error: "Region must be US or EU." });
 
 /**
- * An http(s) base URL without credentials, query or fragment. PagerDuty itself is HTTPS only; plain http
- * is accepted for the bundled simulator and for local proxies.
+ * The PagerDuty instance URL (https://acme.pagerduty.com, https://acme.eu.pagerduty.com, or just "acme"):
+ * becomes the subdomain and region, from which the API and OAuth addresses are derived.
+ */
+export const instanceUrl = text({ error: "PagerDuty instance URL is required." })
+  .max(300, "The PagerDuty instance URL must be at most 300 characters.")
+  .transform((value, ctx): PagerDutyInstance => {
+    const parsed = parseInstanceUrl(value);
+    if ("error" in parsed) {
+      ctx.addIssue({ code: "custom", message: parsed.error });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+/**
+ * An http(s) base URL without credentials, query or fragment: a custom endpoint. Whether the portal may send
+ * a credential there is the egress guard's decision (PagerDuty's own hosts, or a host the operator listed in
+ * PAGERDUTY_ALLOWED_HOSTS, such as the simulator); the service asks it before anything is sent.
  */
 export const baseUrl = (what: string) =>
   text({ error: `${what} must be a URL.` })
@@ -48,7 +65,11 @@ export const baseUrl = (what: string) =>
         return false;
       }
     }, `${what} must be an http(s) URL such as https://api.pagerduty.com, without credentials, query or fragment.`)
-    .transform((v) => v.replace(/\/+$/, ""));
+    // Stored as the URL parser reads it (IP spellings normalised, host lower-cased), without a trailing slash.
+    .transform((v) => {
+      const u = new URL(v);
+      return `${u.origin}${u.pathname}`.replace(/\/+$/, "");
+    });
 
 /** An account API key (or a user key). PagerDuty keys hold letters, digits, _, +, - (NOTES §1.2). */
 export const apiKey = text({ error: "API key is required." })
@@ -90,9 +111,11 @@ const reason = text().trim().min(3, "Reason must be at least 3 characters.").max
 
 const connectionFields = {
   name: connectionName,
-  subdomain,
-  region,
-  /** Default: PagerDuty's API for the region. */
+  /** The account, as the address people sign in at; or, for scripts, subdomain + region. */
+  instanceUrl: instanceUrl.optional(),
+  subdomain: subdomain.optional(),
+  region: region.optional(),
+  /** Advanced: a custom endpoint (allow-listed hosts only). Default: PagerDuty's API for the region. */
   apiBaseUrl: baseUrl("API base URL").optional(),
   /** Default: PagerDuty's identity endpoint for the region, or <API origin>/oauth/token for a custom API URL. */
   oauthTokenUrl: baseUrl("OAuth token URL").optional(),
@@ -102,31 +125,52 @@ const connectionFields = {
   syncIntervalMinutes: syncIntervalMinutes.optional(),
 };
 
-export const createConnectionInput = z.discriminatedUnion(
-  "credentialKind",
-  [
-    z.strictObject({ ...connectionFields, credentialKind: z.literal("API_KEY"), apiKey }),
-    z.strictObject({ ...connectionFields, credentialKind: z.literal("OAUTH"), oauthClientId, oauthClientSecret }),
-  ],
-  { error: "Credential kind must be API_KEY (an account API key) or OAUTH (a scoped OAuth app)." },
-);
+/** The account is named once: by its instance URL, or by subdomain (and region). */
+const oneAccount = (v: { instanceUrl?: unknown; subdomain?: unknown; region?: unknown }, ctx: z.RefinementCtx, required: boolean) => {
+  if (v.instanceUrl !== undefined && (v.subdomain !== undefined || v.region !== undefined)) {
+    ctx.addIssue({ code: "custom", path: ["instanceUrl"], message: "Give the PagerDuty instance URL, or subdomain and region, not both." });
+  } else if (required && v.instanceUrl === undefined && v.subdomain === undefined) {
+    ctx.addIssue({ code: "custom", path: ["instanceUrl"], message: "PagerDuty instance URL is required, e.g. https://acme.pagerduty.com (EU: https://acme.eu.pagerduty.com)." });
+  }
+};
+
+export const createConnectionInput = z
+  .discriminatedUnion(
+    "credentialKind",
+    [
+      z.strictObject({ ...connectionFields, credentialKind: z.literal("API_KEY"), apiKey }),
+      z.strictObject({ ...connectionFields, credentialKind: z.literal("OAUTH"), oauthClientId, oauthClientSecret }),
+    ],
+    { error: "Credential kind must be API_KEY (an account API key) or OAUTH (a scoped OAuth app)." },
+  )
+  .superRefine((v, ctx) => oneAccount(v, ctx, true));
 export type CreateConnectionInput = z.infer<typeof createConnectionInput>;
 
 export const updateConnectionInput = z
   .strictObject({
     connectionId: id("Connection"),
     name: connectionName.optional(),
+    instanceUrl: instanceUrl.optional(),
     subdomain: subdomain.optional(),
     region: region.optional(),
-    apiBaseUrl: baseUrl("API base URL").optional(),
+    /** null: back to PagerDuty's API for the region. */
+    apiBaseUrl: baseUrl("API base URL").nullable().optional(),
     /** null: back to the default for the region / API URL. */
     oauthTokenUrl: baseUrl("OAuth token URL").nullable().optional(),
+    /**
+     * The secret, entered again: required when the address changes (instance URL, region, subdomain, API or
+     * token URL), because a stored secret is never sent to an address it was not entered for.
+     */
+    apiKey: apiKey.optional(),
+    oauthClientSecret: oauthClientSecret.optional(),
     ownerPersonId: id("Owner").optional(),
     purpose: purpose.optional(),
     rotationPeriodDays: rotationPeriodDays.optional(),
     syncIntervalMinutes: syncIntervalMinutes.optional(),
   })
-  .refine((v) => Object.keys(v).some((k) => k !== "connectionId"), { message: "Nothing to change: give at least one field to update." });
+  .refine((v) => Object.keys(v).some((k) => k !== "connectionId"), { message: "Nothing to change: give at least one field to update." })
+  .refine((v) => v.apiKey === undefined || v.oauthClientSecret === undefined, { message: "Give the API key or the OAuth client secret, not both.", path: ["apiKey"] })
+  .superRefine((v, ctx) => oneAccount(v, ctx, false));
 export type UpdateConnectionInput = z.infer<typeof updateConnectionInput>;
 
 export const setConnectionStatusInput = z.strictObject({

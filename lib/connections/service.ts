@@ -11,12 +11,14 @@ import { isReadOnly } from "./capabilities";
 import {
   defaultApiBaseUrl,
   openCredential,
+  refusedEndpoint,
   sealSecret,
   verifyCredential,
   type ClientTuning,
   type ConnectionEndpoint,
   type CredentialSecret,
 } from "./credential";
+import type { PagerDutyInstance } from "./instance";
 import { auditSnapshot, connectionPublicSelect, toConnectionDto, type ConnectionDto } from "./dto";
 import type {
   ConnectionIdInput,
@@ -31,6 +33,9 @@ import type {
  * Connection mutations. The caller (a server action) has authorized `connection.manage`. Rules:
  * - A credential is checked against PagerDuty BEFORE anything is written (create, rotate, endpoint change);
  *   a failed check changes nothing (no row, no audit event) and says why.
+ * - Endpoints are derived from the instance URL; a custom one must pass the egress guard (lib/net/egress.ts),
+ *   asked before anything is sent. A stored secret is never sent to an address it was not entered for:
+ *   changing the address needs the secret entered again with the change (docs/decisions/0011).
  * - Each write and its audit event share one transaction; the row is locked and compared with what the
  *   check was made against, so a concurrent change is refused instead of overwritten.
  * - Secrets exist in plaintext only in this process's memory: the row holds AES-256-GCM ciphertext bound to
@@ -147,12 +152,14 @@ export async function createConnection(db: Db, actor: Actor, input: CreateConnec
   await requireActiveOwner(db, input.ownerPersonId);
   if (await nameTaken(db, input.name)) throw nameTakenError(input.name);
 
+  const instance = accountOf(input);
   const endpoint: ConnectionEndpoint = {
-    subdomain: input.subdomain,
-    region: input.region,
-    apiBaseUrl: input.apiBaseUrl ?? defaultApiBaseUrl(input.region),
+    ...instance,
+    apiBaseUrl: input.apiBaseUrl ?? defaultApiBaseUrl(instance.region),
     oauthTokenUrl: input.oauthTokenUrl ?? null,
   };
+  const refusal = await refusedEndpoint(endpoint, input.credentialKind, opts.tuning?.egress);
+  if (refusal) throw new DomainError(`The connection was not saved: ${refusal.message} Nothing was sent.`, { [refusal.field]: [refusal.message] });
   const secret: CredentialSecret =
     input.credentialKind === "API_KEY" ? { kind: "API_KEY", apiKey: input.apiKey } : { kind: "OAUTH", clientId: input.oauthClientId, clientSecret: input.oauthClientSecret };
   const { check, fingerprint } = await verifyCredential(endpoint, secret, opts.tuning);
@@ -198,16 +205,23 @@ export async function updateConnection(db: Db, actor: Actor, input: UpdateConnec
   if (input.ownerPersonId !== undefined && input.ownerPersonId !== current.ownerPersonId) await requireActiveOwner(db, input.ownerPersonId);
   if (input.name !== undefined && (await nameTaken(db, input.name, current.id))) throw nameTakenError(input.name);
 
-  // A region change moves a connection that used the old region's default API to the new one's.
-  const region = input.region ?? current.region;
-  const apiBaseUrl = input.apiBaseUrl ?? (input.region && current.apiBaseUrl === defaultApiBaseUrl(current.region) ? defaultApiBaseUrl(region) : current.apiBaseUrl);
+  // The account, as given now (instance URL, or subdomain/region), else as it is.
+  const instance: PagerDutyInstance = input.instanceUrl ?? { subdomain: input.subdomain ?? current.subdomain, region: input.region ?? current.region };
+  // A connection on PagerDuty's derived API follows the region; a custom API stays until changed or cleared (null).
+  const currentCustomApi = current.apiBaseUrl !== defaultApiBaseUrl(current.region) ? current.apiBaseUrl : null;
+  const apiBaseUrl = input.apiBaseUrl === null ? defaultApiBaseUrl(instance.region) : (input.apiBaseUrl ?? currentCustomApi ?? defaultApiBaseUrl(instance.region));
   const endpoint: ConnectionEndpoint = {
-    subdomain: input.subdomain ?? current.subdomain,
-    region,
+    ...instance,
     apiBaseUrl,
     oauthTokenUrl: input.oauthTokenUrl === undefined ? current.oauthTokenUrl : input.oauthTokenUrl,
   };
-  const endpointChanged = (Object.keys(endpoint) as (keyof ConnectionEndpoint)[]).some((k) => endpoint[k] !== endpointOf(current)[k]);
+  const endpointFields = (Object.keys(endpoint) as (keyof ConnectionEndpoint)[]).filter((k) => endpoint[k] !== endpointOf(current)[k]);
+  const reentered = reenteredSecret(input, current);
+  const secretField = current.credentialKind === "API_KEY" ? "apiKey" : "oauthClientSecret";
+  const secretWords = current.credentialKind === "API_KEY" ? "API key" : "OAuth client secret";
+  if (reentered && endpointFields.length === 0) {
+    throw new DomainError(`The ${secretWords} is only needed when the address changes. To replace the credential, use Rotate credential. Nothing was changed.`, { [secretField]: ["Only needed when the address changes."] });
+  }
 
   const data: Prisma.PagerDutyConnectionUpdateInput = {};
   const changed: string[] = [];
@@ -226,26 +240,34 @@ export async function updateConnection(db: Db, actor: Actor, input: UpdateConnec
     data.owner = { connect: { id: input.ownerPersonId } };
     changed.push("ownerPersonId");
   }
-  if (endpointChanged) {
-    // The credential is about to be sent somewhere else: it must work there before the change is saved.
-    let secret: CredentialSecret;
-    try {
-      secret = openCredential(current);
-    } catch (error) {
-      if (error instanceof SecretBoxError) throw new DomainError(`The stored credential cannot be used (${error.message}). Rotate the credential first; nothing was changed.`);
-      throw error;
+  if (endpointFields.length > 0) {
+    // The stored secret was entered for the current address: it is never sent anywhere else. The person
+    // changing the address enters it again, and that is what is checked (and stored) at the new address.
+    if (!reentered) {
+      throw new DomainError(
+        `Changing where this connection sends its credential (${endpointFields.map(fieldWords).join(", ")}) needs the ${secretWords} entered again in the same form: ` +
+          "a stored credential is never sent to an address it was not entered for. Nothing was changed, and nothing was sent.",
+        { [secretField]: [`Enter the ${secretWords} again to change the address.`] },
+      );
     }
-    const { check, fingerprint } = await verifyCredential(endpoint, secret, opts.tuning);
-    if (!check.ok) throw new DomainError(`The connection was not changed: the credential does not work with the new address. ${check.message}`, { apiBaseUrl: [check.message] });
-    Object.assign(data, endpoint, { credentialFingerprint: fingerprint }, checkFields(check, now));
-    for (const k of Object.keys(endpoint) as (keyof ConnectionEndpoint)[]) if (endpoint[k] !== endpointOf(current)[k]) changed.push(k);
+    const refusal = await refusedEndpoint(endpoint, current.credentialKind, opts.tuning?.egress);
+    if (refusal) throw new DomainError(`The connection was not changed: ${refusal.message} Nothing was sent.`, { [refusal.field]: [refusal.message] });
+    const { check, fingerprint } = await verifyCredential(endpoint, reentered, opts.tuning);
+    if (!check.ok) throw new DomainError(`The connection was not changed: the credential does not work with the new address. ${check.message}`, { [secretField]: [check.message] });
+    Object.assign(data, endpoint, { credentialFingerprint: fingerprint, secretCiphertext: sealSecret(current.id, reentered) }, checkFields(check, now));
+    changed.push(...endpointFields);
+    if (!sameAsStored(current, reentered)) {
+      // A different secret than the stored one: that is a rotation too.
+      data.lastRotatedAt = now;
+      changed.push("lastRotatedAt");
+    }
   }
   if (changed.length === 0) return { connection: await dtoOf(db, current.id, now), changed };
 
   try {
     const connection = await db.$transaction(async (tx) => {
       const locked = await lockRow(tx, current.id);
-      if (!locked || locked.updatedAt.getTime() !== current.updatedAt.getTime() || locked.status === ConnectionStatus.REMOVED) throw changedMeanwhile();
+      if (!locked || locked.updatedAt.getTime() !== current.updatedAt.getTime() || locked.status === ConnectionStatus.REMOVED || locked.secretCiphertext !== current.secretCiphertext) throw changedMeanwhile();
       const row = await tx.pagerDutyConnection.update({ where: { id: current.id }, data });
       const before = auditSnapshot(current);
       const after = auditSnapshot(row);
@@ -255,6 +277,37 @@ export async function updateConnection(db: Db, actor: Actor, input: UpdateConnec
     return { connection, changed };
   } catch (error) {
     if (isUniqueViolation(error) && input.name) throw nameTakenError(input.name);
+    throw error;
+  }
+}
+
+/** The account a create names: its instance URL, or subdomain and region (US unless said). */
+function accountOf(input: CreateConnectionInput): PagerDutyInstance {
+  return input.instanceUrl ?? { subdomain: input.subdomain ?? "", region: input.region ?? "US" };
+}
+
+const FIELD_WORDS: Record<keyof ConnectionEndpoint, string> = { subdomain: "subdomain", region: "region", apiBaseUrl: "API base URL", oauthTokenUrl: "OAuth token URL" };
+const fieldWords = (field: keyof ConnectionEndpoint) => FIELD_WORDS[field];
+
+/** The secret entered with an update, as this connection's kind of credential (the wrong kind is refused). */
+function reenteredSecret(input: UpdateConnectionInput, current: { credentialKind: "API_KEY" | "OAUTH"; oauthClientId: string | null }): CredentialSecret | null {
+  if (input.apiKey !== undefined) {
+    if (current.credentialKind !== "API_KEY") throw new DomainError("This connection uses an OAuth app: enter its OAuth client secret, not an API key. Nothing was changed.", { apiKey: ["This connection uses an OAuth app."] });
+    return { kind: "API_KEY", apiKey: input.apiKey };
+  }
+  if (input.oauthClientSecret !== undefined) {
+    if (current.credentialKind !== "OAUTH" || !current.oauthClientId) throw new DomainError("This connection uses an API key: enter the API key, not an OAuth client secret. Nothing was changed.", { oauthClientSecret: ["This connection uses an API key."] });
+    return { kind: "OAUTH", clientId: current.oauthClientId, clientSecret: input.oauthClientSecret };
+  }
+  return null;
+}
+
+/** Is this the secret already stored (decrypted here only to compare; never sent)? Unreadable counts as different. */
+function sameAsStored(current: Parameters<typeof openCredential>[0], secret: CredentialSecret): boolean {
+  try {
+    return JSON.stringify(openCredential(current)) === JSON.stringify(secret);
+  } catch (error) {
+    if (error instanceof SecretBoxError) return false;
     throw error;
   }
 }

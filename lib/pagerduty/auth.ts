@@ -7,10 +7,12 @@
  * process-wide and keyed by a fingerprint, so every client of the same app shares one token.
  */
 import { z } from "zod";
+import { guardedFetch, isEgressRefused, type EgressGuard } from "@/lib/net/egress";
 import { credentialFingerprint } from "./budget";
 import { PagerDutyError, describeTransportError, redact } from "./errors";
+import { TOKEN_URLS, type PagerDutyRegion } from "./hosts";
 
-export type PagerDutyRegion = "us" | "eu";
+export { API_BASE_URLS, TOKEN_URLS, type PagerDutyRegion } from "./hosts";
 
 export type PagerDutyCredential =
   | { kind: "api_key"; token: string }
@@ -25,16 +27,6 @@ export type PagerDutyCredential =
       /** Identity endpoint override (simulator, proxies). Default: PagerDuty's for the region. */
       tokenUrl?: string;
     };
-
-export const API_BASE_URLS: Record<PagerDutyRegion, string> = {
-  us: "https://api.pagerduty.com",
-  eu: "https://api.eu.pagerduty.com",
-};
-
-export const TOKEN_URLS: Record<PagerDutyRegion, string> = {
-  us: "https://identity.pagerduty.com/oauth/token",
-  eu: "https://identity.eu.pagerduty.com/oauth/token",
-};
 
 /** Renew this long before `expires_in` runs out, so no request goes out with a token about to die. */
 export const OAUTH_RENEW_BEFORE_MS = 5 * 60_000;
@@ -87,15 +79,29 @@ const tokenResponseSchema = z.object({
   scope: z.string().optional(),
 });
 
-const oauthErrorSchema = z
-  .object({
-    error: z.union([z.string(), z.object({ message: z.string().optional(), code: z.number().optional() }).passthrough()]).optional(),
-    error_description: z.string().optional(),
-  })
-  .passthrough();
+/** RFC 6749 §5.2 error codes: a fixed vocabulary, so naming one echoes nothing the server chose. */
+const OAUTH_ERROR_CODES = ["invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope"] as const;
+
+/**
+ * What a person reads when the identity endpoint says no: the status, the standard error code if it is one,
+ * and what to do. Never the answer's text (error_description could be anything the host chose to send).
+ */
+function oauthRefusal(status: number, json: unknown): string {
+  const raw = typeof json === "object" && json !== null ? (json as { error?: unknown }).error : undefined;
+  const code = (OAUTH_ERROR_CODES as readonly unknown[]).includes(raw) ? ` ${String(raw)}` : "";
+  if (status >= 300 && status < 400) return `the identity endpoint answered with a redirect (HTTP ${status}), which the portal does not follow`;
+  if (status === 400 || status === 401 || status === 403) {
+    return `the identity endpoint refused the app (HTTP ${status}${code}): check the OAuth client id and secret, and that the app is installed on this account and region`;
+  }
+  if (status === 429) return "the identity endpoint is rate limiting (HTTP 429): try again in a minute";
+  return `the identity endpoint answered HTTP ${status}${status >= 500 ? ": try again later" : ""}`;
+}
 
 export interface OAuthSourceOptions {
-  fetch: typeof fetch;
+  /** Egress guard: the token URL is checked (and the connection pinned) before the secret is sent. */
+  egress: EgressGuard;
+  /** A fetch to use instead of node:http (tests); still behind the guard, redirects not followed. */
+  fetch?: typeof fetch;
   timeoutMs: number;
   now?: () => number;
   /** Attempts for transient identity-endpoint failures (5xx, network, timeout). */
@@ -150,6 +156,7 @@ class OAuthTokenSource implements TokenSource {
       client_secret: this.credential.clientSecret,
       scope: oauthScope(this.credential),
     });
+    const send = guardedFetch(this.options.egress, this.options.fetch);
     let lastError: PagerDutyError | undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const controller = new AbortController();
@@ -157,7 +164,7 @@ class OAuthTokenSource implements TokenSource {
       const onAbort = () => controller.abort(signal?.reason);
       signal?.addEventListener("abort", onAbort, { once: true });
       try {
-        const response = await this.options.fetch(url, {
+        const response = await send(url, {
           method: "POST",
           headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
           body: form.toString(),
@@ -187,22 +194,19 @@ class OAuthTokenSource implements TokenSource {
           };
           return { tokenType: "bearer", token };
         }
-        const body = oauthErrorSchema.safeParse(json);
-        const error = body.success ? body.data.error : undefined;
-        const description = body.success ? body.data.error_description : undefined;
-        const message =
-          typeof error === "string" ? `${error}${description ? `: ${description}` : ""}` : (error?.message ?? description ?? `HTTP ${response.status}`);
         lastError = new PagerDutyError({
           kind: "oauth",
           status: response.status,
-          code: typeof error === "object" ? error?.code : undefined,
-          message: redact(message, this.secrets()),
+          message: redact(oauthRefusal(response.status, json), this.secrets()),
           route,
           retryable: response.status >= 500 || response.status === 429,
           attempts: attempt,
         });
         if (!lastError.retryable) throw lastError;
       } catch (error) {
+        if (isEgressRefused(error)) {
+          throw new PagerDutyError({ kind: "egress", status: 0, message: error.message, route, retryable: false, attempts: attempt });
+        }
         if (error instanceof PagerDutyError) {
           if (!error.retryable) throw error;
           lastError = error;
@@ -227,7 +231,8 @@ class OAuthTokenSource implements TokenSource {
   }
 }
 
-const oauthSources = new Map<string, OAuthTokenSource>();
+/** Per guard (tests install their own), then per app, account and secret. */
+const oauthSources = new WeakMap<EgressGuard, Map<string, OAuthTokenSource>>();
 
 /**
  * The process-wide token source for an OAuth app on an account. Keyed by the budget fingerprint plus a hash
@@ -239,10 +244,15 @@ export function oauthSource(
   options: OAuthSourceOptions,
 ): TokenSource {
   const key = `${fingerprintCredential(apiBaseUrl, credential)}:${credentialFingerprint(credential.tokenUrl ?? credential.region, credential.clientSecret + " " + oauthScope(credential))}`;
-  let source = oauthSources.get(key);
+  let sources = oauthSources.get(options.egress);
+  if (!sources) {
+    sources = new Map();
+    oauthSources.set(options.egress, sources);
+  }
+  let source = sources.get(key);
   if (!source) {
     source = new OAuthTokenSource(credential, options);
-    oauthSources.set(key, source);
+    sources.set(key, source);
   }
   return source;
 }

@@ -9,6 +9,10 @@
  *    gets past authorization and is answered 404 (nothing there). Whatever the server's order of checks,
  *    no team or user can match those ids, so the probe is harmless. If the account has no teams ability
  *    (402), the same probe runs on PUT /users/{id} with an empty body.
+ *
+ * Before any of that, every address the credential would go to is put to the egress guard (client.preflight):
+ * a refused address sends nothing. Messages say the status and what to do; they never repeat what the server
+ * answered (a refused or failing host's body is not shown: docs/decisions/0011).
  */
 import type { PagerDutyClient } from "./client";
 import { PagerDutyError } from "./errors";
@@ -49,6 +53,11 @@ async function probe(client: PagerDutyClient, target: "team_membership" | "user"
 
 export async function checkCredential(client: PagerDutyClient): Promise<CredentialCheck> {
   try {
+    await client.preflight();
+  } catch (error) {
+    return { ok: false, accessLevel: "unknown", abilities: [], message: `${errorText(error)} Nothing was sent.` };
+  }
+  try {
     await client.authenticate();
   } catch (error) {
     return { ok: false, accessLevel: "unknown", abilities: [], message: `Could not get an OAuth token: ${errorText(error)}` };
@@ -60,7 +69,13 @@ export async function checkCredential(client: PagerDutyClient): Promise<Credenti
     abilities = await client.listAbilities();
   } catch (error) {
     if (error instanceof PagerDutyError && error.kind === "http" && error.status === 401) {
-      return { ok: false, accessLevel: "unknown", abilities: [], scopes: client.grantedScopes(), message: `PagerDuty refused the credential: ${error.message}` };
+      return {
+        ok: false,
+        accessLevel: "unknown",
+        abilities: [],
+        scopes: client.grantedScopes(),
+        message: "PagerDuty refused the credential (HTTP 401): check that the whole key was pasted and that it is still active in PagerDuty (Integrations → API Access Keys).",
+      };
     }
     if (error instanceof PagerDutyError && error.kind === "http" && error.status === 403) {
       abilityNote = " The credential may not read the account's abilities (abilities.read scope).";
@@ -86,6 +101,30 @@ export async function checkCredential(client: PagerDutyClient): Promise<Credenti
   return { ok: true, accessLevel, abilities, scopes, message: message + abilityNote };
 }
 
+/**
+ * A failure in words a person can act on, built from what the portal knows (kind, status), never from the
+ * answer's body.
+ */
 function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : "unknown error";
+  if (!(error instanceof PagerDutyError)) return "unknown error.";
+  switch (error.kind) {
+    case "egress":
+      return error.detail;
+    case "oauth":
+      return `${error.detail}.`;
+    case "timeout":
+      return "no answer in time: check the address and the server's network, then try again.";
+    case "network":
+      return "the address could not be reached (connection failed): check the address and the server's network.";
+    case "invalid_response":
+      return `the server answered HTTP ${error.status}, but not as PagerDuty does: check that the address is PagerDuty's API (or the listed proxy).`;
+    case "http":
+      if (error.status >= 300 && error.status < 400) return `the server answered with a redirect (HTTP ${error.status}), which the portal does not follow: give the address PagerDuty answers at directly.`;
+      if (error.status === 403) return "PagerDuty refused access (HTTP 403): the credential is not permitted to read the account.";
+      if (error.status === 429) return "PagerDuty is rate limiting this credential (HTTP 429): try again in a minute.";
+      if (error.status >= 500) return `the server answered HTTP ${error.status}: try again later.`;
+      return `the server answered HTTP ${error.status}: check the address and the credential.`;
+    default:
+      return `the check could not be completed (${error.kind}).`;
+  }
 }

@@ -7,7 +7,8 @@
  * a test find any other caller by looking for `.writes.`.
  */
 import { z } from "zod";
-import { API_BASE_URLS, apiKeySource, credentialSecrets, fingerprintCredential, oauthSource, type PagerDutyCredential, type TokenSource } from "./auth";
+import { egressGuard, type EgressGuard } from "@/lib/net/egress";
+import { API_BASE_URLS, TOKEN_URLS, apiKeySource, credentialSecrets, fingerprintCredential, oauthSource, type PagerDutyCredential, type TokenSource } from "./auth";
 import { sharedRateBudget, type RateBudget } from "./budget";
 import { PagerDutyError } from "./errors";
 import { Executor, type RequestInfo, type RequestSpec, type RetryOptions } from "./http";
@@ -63,8 +64,10 @@ export interface PagerDutyClientOptions {
   timeoutMs?: number;
   /** Shared budget; default: the process-wide budget of this credential (960/min). */
   budget?: RateBudget;
-  /** Use this fetch instead of pdjs's transport. */
+  /** Use this fetch instead of pdjs's transport (still behind the egress guard; no address pinning). */
   fetch?: typeof fetch;
+  /** Where requests may go; default: the process's guard (PAGERDUTY_ALLOWED_HOSTS, SIMULATOR_URL, system DNS). */
+  egress?: EgressGuard;
   /** Called once per HTTP attempt, for metrics. Never receives secrets. */
   onRequest?: (info: RequestInfo) => void;
   retry?: RetryOptions;
@@ -145,6 +148,11 @@ export interface PagerDutyClient {
   grantedScopes(): string[] | undefined;
   /** Fetch an OAuth token now (no-op for API keys); used by checkCredential. */
   authenticate(): Promise<void>;
+  /**
+   * Asks the egress guard about every address this client would send the credential to (the API, and the
+   * identity endpoint for an OAuth app) without sending anything. Throws PagerDutyError kind "egress".
+   */
+  preflight(): Promise<void>;
 
   listUsers(options?: ListUsersOptions): Listing<PdUser>;
   getUser(id: string, options?: { include?: UserInclude[] }): Promise<PdUser>;
@@ -180,13 +188,14 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const fingerprint = fingerprintCredential(baseUrl, options.credential);
   const budget = options.budget ?? sharedRateBudget(fingerprint);
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const egress = options.egress ?? egressGuard();
   const auth: TokenSource =
     options.credential.kind === "api_key"
       ? apiKeySource(options.credential.token)
-      : oauthSource(baseUrl, options.credential, { fetch: fetchImpl, timeoutMs, baseDelayMs: options.retry?.baseDelayMs });
+      : oauthSource(baseUrl, options.credential, { egress, fetch: options.fetch, timeoutMs, baseDelayMs: options.retry?.baseDelayMs });
   const executor = new Executor({
     baseUrl,
+    egress,
     transport: options.fetch ? fetchTransport(options.fetch) : pdjsTransport,
     auth,
     budget,
@@ -322,6 +331,11 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
     grantedScopes: () => auth.grantedScopes(),
     authenticate: async () => {
       await auth.current();
+    },
+    preflight: async () => {
+      await executor.target(baseUrl, "GET /");
+      const credential = options.credential;
+      if (credential.kind === "oauth") await executor.target(credential.tokenUrl ?? TOKEN_URLS[credential.region], "POST /oauth/token");
     },
     request: (spec) => executor.execute(spec),
 

@@ -23,7 +23,9 @@ export type PagerDutyErrorKind =
   /** Getting an OAuth access token from the identity endpoint failed. */
   | "oauth"
   /** A listing could not be completed (offset cap not partitionable, partitions missed records). */
-  | "incomplete_listing";
+  | "incomplete_listing"
+  /** The egress guard refused the address (not PagerDuty's, not allow-listed, private address…): nothing was sent. */
+  | "egress";
 
 export interface PagerDutyErrorInit {
   kind: PagerDutyErrorKind;
@@ -49,6 +51,8 @@ export class PagerDutyError extends Error {
   readonly route: string;
   readonly retryable: boolean;
   readonly attempts: number;
+  /** The message alone, without route, status and code (already redacted by whoever built the error). */
+  readonly detail: string;
 
   constructor(init: PagerDutyErrorInit) {
     const detail = init.errors && init.errors.length > 0 ? `: ${init.errors.join("; ")}` : "";
@@ -65,6 +69,7 @@ export class PagerDutyError extends Error {
     this.route = init.route;
     this.retryable = init.retryable;
     this.attempts = init.attempts ?? 1;
+    this.detail = init.message;
   }
 
   /** The plain fields, e.g. for a job's error column or a JSON log line. */

@@ -13,6 +13,7 @@
  *  - other 4xx: permanent (PagerDuty: "retrying with the same arguments will not work").
  */
 import type { z } from "zod";
+import { isEgressRefused, type EgressGuard, type EgressTarget } from "@/lib/net/egress";
 import { sleep, backoff, type TokenSource } from "./auth";
 import type { RateBudget } from "./budget";
 import { PagerDutyError, describeTransportError, redact } from "./errors";
@@ -44,6 +45,8 @@ export interface RetryOptions {
 
 export interface ExecutorOptions {
   baseUrl: string;
+  /** Decides where requests may go (lib/net/egress.ts); asked before every request. */
+  egress: EgressGuard;
   transport: Transport;
   auth: TokenSource;
   budget: RateBudget;
@@ -98,6 +101,8 @@ export class Executor {
     const label = `${spec.method} ${spec.route}`;
     const idempotent = spec.idempotent ?? spec.method !== "POST";
     const url = this.url(spec.route, spec.params);
+    // Before any token, budget slot or socket: may this URL receive the credential at all?
+    const target = await this.target(url, label);
     let failures = 0;
     let rateLimited = 0;
     let refreshedToken = false;
@@ -119,7 +124,7 @@ export class Executor {
       let transportError: unknown;
       try {
         response = await this.options.transport(
-          { method: spec.method, url, query: spec.query ?? {}, auth, headers: spec.headers ?? {}, body: spec.body },
+          { method: spec.method, url, query: spec.query ?? {}, auth, headers: spec.headers ?? {}, body: spec.body, target },
           controller.signal,
         );
       } catch (error) {
@@ -133,6 +138,7 @@ export class Executor {
 
       if (!response) {
         if (spec.signal?.aborted) throw spec.signal.reason;
+        if (isEgressRefused(transportError)) throw egressError(transportError.message, label);
         const kind = timedOut ? "timeout" : "network";
         this.report({ method: spec.method, route: spec.route, status: 0, attempt, durationMs, outcome: kind });
         failures++;
@@ -193,6 +199,16 @@ export class Executor {
     }
   }
 
+  /** The guard's decision for `url`, or a PagerDutyError (kind "egress") saying why nothing was sent. */
+  async target(url: string, label: string): Promise<EgressTarget> {
+    try {
+      return await this.options.egress.check(url);
+    } catch (error) {
+      if (isEgressRefused(error)) throw egressError(error.message, label);
+      throw error;
+    }
+  }
+
   private parse<T>(spec: RequestSpec<T>, status: number, body: unknown, attempt: number): T {
     if (!spec.schema) return undefined as T;
     const parsed = spec.schema.safeParse(body);
@@ -211,8 +227,9 @@ export class Executor {
 
   private httpError(route: string, response: WireResponse, attempt: number, idempotent: boolean): PagerDutyError {
     const secrets = this.secrets();
-    const envelope = parseErrorBody(response.body);
     const status = response.status;
+    // A redirect is never followed, and its body is not read: it may come from anywhere.
+    const envelope = status >= 300 && status < 400 ? { errors: [] } : parseErrorBody(response.body);
     return new PagerDutyError({
       kind: "http",
       status,
@@ -243,6 +260,10 @@ export class Executor {
   }
 }
 
+export function egressError(message: string, route: string): PagerDutyError {
+  return new PagerDutyError({ kind: "egress", status: 0, message, route, retryable: false, attempts: 0 });
+}
+
 function numberHeader(response: WireResponse, name: string): number | undefined {
   const raw = response.header(name);
   if (raw === null || raw.trim() === "") return undefined;
@@ -250,17 +271,20 @@ function numberHeader(response: WireResponse, name: string): number | undefined 
   return Number.isFinite(value) ? value : undefined;
 }
 
-/** PagerDuty's `{error:{message,code,errors}}`, tolerating strings and odd shapes from proxies. */
+/**
+ * PagerDuty's `{error:{message,code,errors}}`, tolerating strings and odd shapes from proxies. Only those
+ * fields are read, and cut short: an error is a sentence, never a copy of whatever the server sent.
+ */
 function parseErrorBody(body: unknown): { message?: string; code?: number; errors: string[] } {
   if (typeof body !== "object" || body === null) return { errors: [] };
   const error = (body as { error?: unknown }).error;
-  if (typeof error === "string") return { message: error, errors: [] };
+  if (typeof error === "string") return { message: error.slice(0, 300), errors: [] };
   if (typeof error !== "object" || error === null) return { errors: [] };
   const { message, code, errors } = error as { message?: unknown; code?: unknown; errors?: unknown };
   return {
-    message: typeof message === "string" ? message : undefined,
+    message: typeof message === "string" ? message.slice(0, 300) : undefined,
     code: typeof code === "number" ? code : typeof code === "string" && /^\d+$/.test(code) ? Number(code) : undefined,
-    errors: Array.isArray(errors) ? errors.filter((e): e is string => typeof e === "string") : [],
+    errors: Array.isArray(errors) ? errors.filter((e): e is string => typeof e === "string").slice(0, 5).map((e) => e.slice(0, 300)) : [],
   };
 }
 
@@ -273,6 +297,7 @@ function defaultMessage(status: number): string {
     case 404: return "Not found";
     case 408: return "Request timed out at PagerDuty";
     case 429: return "Rate Limit Exceeded";
+    case 301: case 302: case 303: case 307: case 308: return "The server answered with a redirect, which the portal does not follow: use the address PagerDuty (or the listed proxy) answers at directly";
     default: return status >= 500 ? "PagerDuty had an internal error" : `HTTP ${status}`;
   }
 }

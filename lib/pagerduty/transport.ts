@@ -14,10 +14,15 @@
  * See docs/decisions/0004-pagerduty-client.md for the evidence.
  *
  * Alternative transport: any `fetch` (the `fetch` option), for runtimes without node:http or for tests.
+ *
+ * Egress (docs/decisions/0011): every exchange carries the `target` the egress guard (lib/net/egress.ts)
+ * returned for its URL. The pdjs transport connects only to the target's host, pinned to the checked
+ * addresses (the agent's `lookup`), and neither transport follows a redirect: a 3xx is handed back as it is.
  */
 import http from "node:http";
 import https from "node:https";
 import { api } from "@pagerduty/pdjs";
+import { EgressRefusedError, type EgressTarget } from "@/lib/net/egress";
 // pdjs does not re-export its parameter type from the package root (PagerDuty/pdjs#410).
 import type { APIParameters } from "@pagerduty/pdjs/build/src/api";
 
@@ -32,6 +37,8 @@ export interface WireRequest {
   headers: Record<string, string>;
   /** JSON body for writes. */
   body?: unknown;
+  /** What the egress guard allowed for `url`: the only host (and, for a checked name, addresses) to connect to. */
+  target: EgressTarget;
 }
 
 export interface WireResponse {
@@ -72,15 +79,24 @@ function pool(protocol: string): http.Agent {
  * `Object.create` keeps every property and method of the pool (sockets are still pooled and reused);
  * only `addRequest`, which Node calls synchronously while constructing the request, is intercepted.
  */
-function observingAgent(protocol: string, onRequest: (request: http.ClientRequest) => void): http.Agent {
+function observingAgent(protocol: string, onRequest: (request: http.ClientRequest) => void, target: EgressTarget): http.Agent {
   const shared = pool(protocol);
-  const agent = Object.create(shared) as http.Agent & { addRequest: (req: http.ClientRequest, options: unknown) => void };
-  const addRequest = (shared as unknown as { addRequest: (req: http.ClientRequest, options: unknown) => void }).addRequest;
+  const agent = Object.create(shared) as http.Agent & { addRequest: (req: http.ClientRequest, options: object) => void };
+  const addRequest = (shared as unknown as { addRequest: (req: http.ClientRequest, options: object) => void }).addRequest;
   agent.addRequest = (req, options) => {
     onRequest(req);
-    addRequest.call(shared, req, options);
+    // A new socket resolves the host through the guard's pinned lookup: it connects to a checked address only.
+    addRequest.call(shared, req, target.lookup ? { ...options, lookup: target.lookup } : options);
   };
   return agent;
+}
+
+/** node-fetch asks for an agent per URL; any URL but the checked one (a redirect, say) gets none. */
+function agentFor(url: URL, target: EgressTarget, watch: (request: http.ClientRequest) => void): http.Agent {
+  if (url.host !== target.host || url.protocol !== target.url.protocol) {
+    throw new EgressRefusedError("redirect", url.host, `The portal does not follow a redirect from ${target.host} to another address.`);
+  }
+  return observingAgent(url.protocol, watch, target);
 }
 
 class RateLimitedIntercept extends Error {
@@ -140,8 +156,10 @@ export const pdjsTransport: Transport = (request, signal) =>
       // With the 429 intercepted above, pdjs's own retry only ever meets an aborted signal; 0 keeps it from
       // leaving a 20 s timer behind.
       retryTimeout: 0,
+      // Never follow a redirect: a 3xx comes back as the answer (http.ts refuses it).
+      redirect: "manual",
       // node-fetch (under pdjs's cross-fetch) accepts an agent factory per request.
-      agent: (url: URL) => observingAgent(url.protocol, watch),
+      agent: (url: URL) => agentFor(url, request.target, watch),
     };
 
     api(parameters as APIParameters)
@@ -163,6 +181,7 @@ export const pdjsTransport: Transport = (request, signal) =>
 export function fetchTransport(fetchImpl: typeof fetch): Transport {
   return async (request, signal) => {
     const url = new URL(request.url);
+    if (url.host !== request.target.host) throw new EgressRefusedError("host", url.host, `${url.host} was not checked by the egress guard.`);
     for (const [key, value] of Object.entries(queryStrings(request.query))) {
       for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(key, item);
     }
@@ -178,6 +197,7 @@ export function fetchTransport(fetchImpl: typeof fetch): Transport {
       },
       body: hasBody ? JSON.stringify(request.body) : undefined,
       signal,
+      redirect: "manual",
     });
     const text = await response.text();
     let body: unknown;

@@ -3,26 +3,25 @@
  * against a PagerDuty account over real HTTP (tests/connections/support/pagerduty.ts), on a real database.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { nextCacheMock, nextHeadersMock, nextNavigationMock, request } from "../auth/support/request";
+import { nextCacheMock, nextHeadersMock, nextNavigationMock } from "../auth/support/request";
 
 vi.mock("next/headers", () => nextHeadersMock());
 vi.mock("next/navigation", () => nextNavigationMock());
 vi.mock("next/cache", () => nextCacheMock());
 
 import * as actions from "@/app/(portal)/admin/connections/actions";
-import type { ConnectionActionResult } from "@/app/(portal)/admin/connections/actions";
 import { worldFingerprint } from "../auth/support/actions";
-import { createPerson, signInAs } from "../auth/support/fixtures";
+import { createPerson } from "../auth/support/fixtures";
 import { createTestDb, type TestDb } from "../support/db";
 import { describeCapabilities, rotationStatus } from "@/lib/connections/capabilities";
 import { openCredential } from "@/lib/connections/credential";
-import type { ConnectionDto } from "@/lib/connections/dto";
 import { listConnections, getConnection, rotationWarnings } from "@/lib/connections/queries";
 import { reencryptAllCredentials } from "@/lib/connections/reencrypt";
 import { keyId, sealedWithKeyId } from "@/lib/crypto";
 import { env } from "@/lib/config/env";
 import { PortalRole, type Person } from "@/lib/generated/prisma/client";
 import { GRANTED_SCOPES, KEYS, OAUTH, startPagerDuty, type PagerDuty } from "./support/pagerduty";
+import { okConnection, signInFresh } from "./support/actions";
 
 process.env.DEMO_MODE = "true"; // demo mode's fixed encryption key and sign-in secret
 
@@ -43,15 +42,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function asAdmin() {
-  request.reset();
-  await signInAs(t.prisma, admin.id);
-}
-
-function ok(result: ConnectionActionResult): ConnectionDto {
-  if (!result.ok) throw new Error(`expected ok, got: ${result.error}`);
-  return result.data;
-}
+const asAdmin = () => signInFresh(t.prisma, admin.id);
+const ok = okConnection;
 
 const base = () => ({ name: `Acme ${++n}`, subdomain: "acme", region: "US", apiBaseUrl: pd.url, ownerPersonId: owner.id, purpose: "Sync users and teams for access reviews" });
 
@@ -245,7 +237,7 @@ describe("check, update, disable, enable, remove", () => {
     expect(moved.ok && moved.message).toMatch(/cannot be decrypted: the stored secret failed its integrity check/);
   });
 
-  it("update saves settings, re-checks the credential when the address changes, and refuses an address it does not work with", async () => {
+  it("update saves settings; a new address needs the key entered again, is checked with it, and refused where it does not work", async () => {
     const dto = ok(await create({ credentialKind: "API_KEY", apiKey: KEYS.full }));
     const other = await createPerson(t.prisma);
     await asAdmin();
@@ -254,15 +246,42 @@ describe("check, update, disable, enable, remove", () => {
     const event = await t.prisma.auditEvent.findFirstOrThrow({ where: { action: "connection.updated", targetId: dto.id } });
     expect(event.before).toEqual({ purpose: "Sync users and teams for access reviews", rotationPeriodDays: 90, syncIntervalMinutes: 15, ownerPersonId: owner.id });
 
+    // Without the key: refused, and the stored key goes nowhere (tests/connections/endpoints.test.ts proves "nowhere").
     await asAdmin();
     const before = await worldFingerprint(t.prisma);
-    const moved = await actions.updateConnection({ connectionId: dto.id, apiBaseUrl: "http://127.0.0.1:9" });
-    expect(moved.ok).toBe(false);
-    if (!moved.ok) expect(moved.error).toMatch(/^The connection was not changed: the credential does not work with the new address/);
+    const seen = pd.seen.authorizations.length;
+    const unkeyed = await actions.updateConnection({ connectionId: dto.id, apiBaseUrl: "http://127.0.0.1:9" });
+    expect(unkeyed).toMatchObject({ ok: false, fieldErrors: { apiKey: ["Enter the API key again to change the address."] } });
+    if (!unkeyed.ok) expect(unkeyed.error).toMatch(/^Changing where this connection sends its credential \(API base URL\) needs the API key entered again in the same form: a stored credential is never sent to an address it was not entered for\. Nothing was changed, and nothing was sent\.$/);
+    expect(pd.seen.authorizations.length).toBe(seen);
     expect(await worldFingerprint(t.prisma)).toBe(before);
 
+    // With the key, to an address where nothing answers: checked there, refused, nothing written.
     await asAdmin();
-    expect(ok(await actions.updateConnection({ connectionId: dto.id, apiBaseUrl: `${pd.url}/` })).apiBaseUrl).toBe(pd.url);
+    const beforeMove = await worldFingerprint(t.prisma);
+    const moved = await actions.updateConnection({ connectionId: dto.id, apiBaseUrl: "http://127.0.0.1:9", apiKey: KEYS.full });
+    expect(moved.ok).toBe(false);
+    if (!moved.ok) expect(moved.error).toMatch(/^The connection was not changed: the credential does not work with the new address/);
+    expect(await worldFingerprint(t.prisma)).toBe(beforeMove);
+
+    // A key without an address change is not taken (that is a rotation).
+    await asAdmin();
+    expect(await actions.updateConnection({ connectionId: dto.id, purpose: "Reviews", apiKey: KEYS.fullNext })).toMatchObject({ ok: false, error: expect.stringMatching(/only needed when the address changes\. To replace the credential, use Rotate credential/) as unknown });
+
+    // With the key, to another address where PagerDuty answers: checked there and saved; the same key is no rotation.
+    const second = await startPagerDuty();
+    try {
+      await asAdmin();
+      const saved = ok(await actions.updateConnection({ connectionId: dto.id, apiBaseUrl: `${second.url}/`, apiKey: KEYS.full }));
+      expect(saved.apiBaseUrl).toBe(second.url);
+      expect(saved.lastRotatedAt).toEqual(dto.lastRotatedAt);
+      expect(second.seen.authorizations).toContain(`Token token=${KEYS.full}`);
+      expect(JSON.stringify(saved) + (await everywhere())).not.toContain(KEYS.full);
+      const audited = await t.prisma.auditEvent.findFirstOrThrow({ where: { action: "connection.updated", targetId: dto.id }, orderBy: { seq: "desc" } });
+      expect(audited.after).toMatchObject({ apiBaseUrl: second.url });
+    } finally {
+      await second.close();
+    }
   });
 
   it("disable and enable; remove needs the name typed, keeps the row and its history, destroys the credential, frees the name", async () => {

@@ -9,6 +9,7 @@ import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkCredential, createPagerDutyClient, oauthScope, RateBudget } from "@/lib/pagerduty";
 import { oauthSource, OAUTH_RENEW_BEFORE_MS } from "@/lib/pagerduty/auth";
+import { egressGuard } from "@/lib/net/egress";
 
 let server: http.Server;
 let base = "";
@@ -76,7 +77,7 @@ describe("OAuth client credentials", () => {
   it("renews the token 5 minutes before it expires", async () => {
     const clock = { t: 1_000_000 };
     expiresIn = 3600;
-    const source = oauthSource(base, oauth("s3cret+Client_Secret", "renew"), { fetch, timeoutMs: 5000, now: () => clock.t });
+    const source = oauthSource(base, oauth("s3cret+Client_Secret", "renew"), { egress: egressGuard(), fetch, timeoutMs: 5000, now: () => clock.t });
     const first = await source.current();
     expect((await source.current()).token).toBe(first.token);
     clock.t += 3600_000 - OAUTH_RENEW_BEFORE_MS - 1;

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { api } from "@pagerduty/pdjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pdjsTransport, fetchTransport, type WireRequest } from "@/lib/pagerduty/transport";
+import type { EgressTarget } from "@/lib/net/egress";
 
 let server: http.Server;
 let base = "";
@@ -36,12 +37,16 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
+/** What the egress guard answers for an allow-listed local server (the executor asks it; here we are below it). */
+const allowed = (url: string): EgressTarget => ({ url: new URL(url), host: new URL(url).host, allowListed: true, addresses: [] });
+
 const request = (path: string, query: WireRequest["query"] = {}): WireRequest => ({
   method: "GET",
   url: `${base}${path}`,
   query,
   auth: { tokenType: "token", token: "k+ey_123" },
   headers: {},
+  target: allowed(`${base}${path}`),
 });
 
 describe("pdjs transport wrapper", () => {

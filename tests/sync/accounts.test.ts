@@ -2,6 +2,7 @@
  * Account and credential variants: an EU account reached through an OAuth app, an account without the
  * teams ability, an invalid key; and no plaintext credential anywhere in the database or the logs.
  */
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { RunningSimulator } from "@/simulator";
 import { defaultApiBaseUrl, tokenUrlFor } from "@/lib/connections/credential";
@@ -32,13 +33,20 @@ describe("account variants", () => {
     expect(defaultApiBaseUrl("EU")).toBe("https://api.eu.pagerduty.com");
     expect(tokenUrlFor({ region: "EU", subdomain: "acme", apiBaseUrl: defaultApiBaseUrl("EU"), oauthTokenUrl: null })).toBe("https://identity.eu.pagerduty.com/oauth/token");
 
+    // The token request goes out over node:http (pinned by the egress guard): watch what it sends.
     const tokenRequests: string[] = [];
-    const realFetch = globalThis.fetch;
-    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-      const url = input instanceof Request ? input.url : String(input);
-      if (url.endsWith("/oauth/token")) tokenRequests.push(String(init?.body ?? ""));
-      return realFetch(input, init);
-    });
+    const realRequest = http.request;
+    const spy = vi.spyOn(http, "request").mockImplementation(((...args: Parameters<typeof http.request>) => {
+      const req = realRequest(...args);
+      if (String(args[0]).endsWith("/oauth/token")) {
+        const end = req.end.bind(req) as (body?: unknown) => http.ClientRequest;
+        req.end = ((body?: unknown) => {
+          tokenRequests.push(String(body ?? ""));
+          return end(body);
+        }) as typeof req.end;
+      }
+      return req;
+    }) as typeof http.request);
     const c = await connect(t.prisma, sim, { kind: "OAUTH", clientId: sim.oauth.clientId, clientSecret: sim.oauth.clientSecret }, { region: "EU", name: "eu-oauth" });
     const result = await sync(t.prisma, c, { kind: "FULL" });
     spy.mockRestore();

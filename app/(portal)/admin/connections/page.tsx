@@ -5,6 +5,7 @@ import { EmptyState, Forbidden, PageHeader } from "@/components/ui/page";
 import { can } from "@/lib/auth/access";
 import { requireActor } from "@/lib/auth/session";
 import { listConnections } from "@/lib/connections/queries";
+import { configuredAllowedHosts } from "@/lib/net/egress";
 import { freshness } from "@/lib/pagerduty-data/freshness";
 import { listSyncedConnections } from "@/lib/pagerduty-data/connections";
 import { listPeople } from "@/lib/people/queries";
@@ -54,7 +55,7 @@ export default async function ConnectionsPage() {
             );
           })
         )}
-        {manage && <AddConnectionForm create={connectionActions.create} owners={ownerOptions} defaultOwnerId={actor.personId} />}
+        {manage && <AddConnectionForm create={connectionActions.create} owners={ownerOptions} defaultOwnerId={actor.personId} allowedHosts={configuredAllowedHosts()} />}
       </div>
     </>
   );
