@@ -4,7 +4,7 @@
  * role the user already has is a no-op in PagerDuty. User creation is not idempotent in PagerDuty, so the
  * executor always reads by e-mail before it repeats one (execute.ts).
  */
-import { createPagerDutyClient, type PagerDutyClient, type RateBudget } from "@/lib/pagerduty";
+import { createPagerDutyClient, type PagerDutyClient, type RequestBudget } from "@/lib/pagerduty";
 import { openCredential, toPagerDutyCredential, type StoredCredential } from "@/lib/connections/credential";
 import type { PdTeamRole, PdUserRole } from "@/lib/pagerduty";
 import type { Desired } from "./types";
@@ -22,7 +22,7 @@ export interface PipelineClients {
 export interface ClientSettings {
   timeoutMs?: number;
   baseDelayMs?: number;
-  budget?: RateBudget;
+  budget?: RequestBudget;
 }
 
 export function pipelineClients(row: StoredCredential, fromEmail: string | undefined, settings: ClientSettings = {}): PipelineClients {

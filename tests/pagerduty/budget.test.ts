@@ -48,6 +48,15 @@ describe("RateBudget", () => {
     expect(g2[2]).toBeGreaterThanOrEqual(10_000);
   });
 
+  it("a 429 pauses for the later of ratelimit-reset and Retry-After", () => {
+    const clock = { t: 0 };
+    const budget = new RateBudget({ limit: 100, windowMs: 60_000, maxResetJitterMs: 0, now: () => clock.t });
+    budget.observe({ status: 429, remaining: 0, resetSeconds: 5, retryAfterSeconds: 30 });
+    expect(budget.stats().pausedUntil).toBe(30_000);
+    budget.observe({ status: 429, resetSeconds: 40, retryAfterSeconds: 2 });
+    expect(budget.stats().pausedUntil).toBe(40_000);
+  });
+
   it("adopts the server's ratelimit-limit", () => {
     const budget = new RateBudget({ limit: 960 });
     budget.observe({ status: 200, limit: 120 });
