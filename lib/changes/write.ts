@@ -23,11 +23,13 @@ export interface ClientSettings {
   timeoutMs?: number;
   baseDelayMs?: number;
   budget?: RequestBudget;
+  /** Send through this fetch instead of the default transport (tests hold or fail chosen requests). */
+  fetch?: typeof fetch;
 }
 
 export function pipelineClients(row: StoredCredential, fromEmail: string | undefined, settings: ClientSettings = {}): PipelineClients {
   const credential = toPagerDutyCredential(row, openCredential(row));
-  const common = { baseUrl: row.apiBaseUrl, credential, fromEmail, timeoutMs: settings.timeoutMs ?? 20_000, budget: settings.budget };
+  const common = { baseUrl: row.apiBaseUrl, credential, fromEmail, timeoutMs: settings.timeoutMs ?? 20_000, budget: settings.budget, fetch: settings.fetch };
   return {
     read: createPagerDutyClient({ ...common, retry: { attempts: 4, baseDelayMs: settings.baseDelayMs ?? 250 } }),
     write: createPagerDutyClient({ ...common, retry: { attempts: 1, baseDelayMs: settings.baseDelayMs ?? 250 } }),
