@@ -72,6 +72,7 @@ export class SharedRateBudget implements RequestBudget {
   private observation: (RateObservation & { at: number }) | null = null;
   private reserving = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private expiry: ReturnType<typeof setTimeout> | undefined;
   private pausedUntil = 0;
   private grants: number[] = [];
   private granted = 0;
@@ -141,17 +142,40 @@ export class SharedRateBudget implements RequestBudget {
     }
     if (this.batch && this.batch.left === 0) this.batch = null;
     if (this.grants.length > 2 * this.limit) this.grants.splice(0, this.grants.length - this.limit);
-    if (this.queue.length === 0 || this.reserving || this.timer !== undefined) return;
+    if (this.queue.length === 0) return this.idle(now);
+    if (this.reserving || this.timer !== undefined) return;
     if (now < this.pausedUntil) return this.schedule(this.pausedUntil - now);
     // On the next turn of the event loop: callers arriving together (a listing's page fetchers) share a batch.
     this.reserving = true;
     setImmediate(() => void this.reserve());
   }
 
+  /**
+   * Nobody is waiting: tokens still in hand are given back as soon as their lifetime ends (one round trip),
+   * rather than at the next reservation, which may come much later — meanwhile the others could use them.
+   */
+  private idle(now: number): void {
+    if (this.batch) {
+      if (this.expiry === undefined) {
+        this.expiry = setTimeout(() => {
+          this.expiry = undefined;
+          this.pump();
+        }, Math.max(1, this.batch.usableUntil - now));
+        this.expiry.unref?.();
+      }
+      return;
+    }
+    if (this.giveBack && !this.reserving) {
+      this.reserving = true;
+      setImmediate(() => void this.reserve());
+    }
+  }
+
   private async reserve(): Promise<void> {
     const askedAt = this.now();
     const recent = this.grants.filter((t) => t > askedAt - this.batchTtlMs).length;
-    const want = Math.min(this.maxBatch, Math.max(this.queue.length, recent));
+    // Nobody waiting (a give-back only): ask for nothing.
+    const want = this.queue.length === 0 ? 0 : Math.min(this.maxBatch, Math.max(this.queue.length, recent));
     const giveBack = this.giveBack;
     const obs = this.observation;
     this.giveBack = null;
@@ -172,8 +196,9 @@ export class SharedRateBudget implements RequestBudget {
       if (row.granted > 0 && row.batch_at) {
         this.batch = { left: row.granted, grantedAt: row.batch_at, usableUntil: askedAt + this.batchTtlMs };
       }
-      // Ask again when the next batch returns, or within a second: another process may give tokens back.
-      if (row.granted < want) retryInMs = Math.min(row.wait_ms, 1_000);
+      // Ask again when the next batch returns (the row knows when), or within 5 s: another process may
+      // give tokens back before that.
+      if (row.granted < want) retryInMs = Math.min(row.wait_ms, 5_000);
     } catch (error) {
       // The database is the budget: without it nothing is sent. Give the unsent feedback another chance.
       this.giveBack ??= giveBack;

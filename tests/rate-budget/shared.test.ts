@@ -163,6 +163,27 @@ describe("one budget per credential across processes", () => {
     await load.stop();
   });
 
+  it("tokens given back return to PagerDuty's count as well: unused batches do not stall the budget until the reset", async () => {
+    const fp = fingerprint();
+    const [a, b] = budgets(fp, { limit: 960, maxBatch: 10, batchTtlMs: 200 });
+    await a!.acquire();
+    a!.observe({ status: 200, limit: 960, remaining: 10, resetSeconds: 300, inFlight: 0 });
+    // Ten callers at once, eight give up: a holds 8 of the 10 PagerDuty still allows, then drops them.
+    const controller = new AbortController();
+    const gaveUp = Array.from({ length: 8 }, () => a!.acquire(controller.signal).catch(() => "aborted"));
+    const kept = [a!.acquire(), a!.acquire()];
+    setImmediate(() => controller.abort(new Error("caller gave up")));
+    await Promise.all([...gaveUp, ...kept]);
+    await expect.poll(async () => (await row(fp)).serverRemaining).toBe(0);
+    await new Promise((r) => setTimeout(r, 300)); // the batch's lifetime is over: the next reservation gives it back
+    await a!.acquire();
+    const load = demand([b!], 20);
+    await quiet([a!, b!], load.granted);
+    // 10 allowed after the answer: 2 used by a's callers, 8 given back, 1 for a's last caller, 7 left for b.
+    expect(load.granted()).toBe(7);
+    await load.stop();
+  });
+
   it("tokens come back one window after their batch, never sooner", async () => {
     const fp = fingerprint();
     const [a] = budgets(fp, { limit: 5, windowMs: 1_500, safetyMs: 500, batchTtlMs: 200, maxBatch: 5 });

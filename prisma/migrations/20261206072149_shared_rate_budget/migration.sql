@@ -10,6 +10,7 @@ CREATE TABLE "PagerDutyRateBudget" (
     "serverRemaining" INTEGER,
     "serverResetAt" TIMESTAMPTZ(3),
     "granted" BIGINT NOT NULL DEFAULT 0,
+    "reservations" BIGINT NOT NULL DEFAULT 0,
     "rateLimited" INTEGER NOT NULL DEFAULT 0,
     "updatedAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
@@ -76,12 +77,21 @@ BEGIN
     used := used + c;
   END LOOP;
 
+  -- Given-back tokens never reached PagerDuty: they return to the server's count too, when they were taken
+  -- from it (granted within its current window). Without this, every dropped batch would lower it for good
+  -- and stall the budget until PagerDuty's reset.
+  IF gave AND b."serverResetAt" > t AND p_give_back_at > b."serverResetAt" - make_interval(secs => b."windowMs" / 1000.0) THEN
+    b."serverRemaining" := b."serverRemaining" + p_give_back;
+  END IF;
+
   IF p_obs_remaining IS NOT NULL AND p_obs_reset_ms IS NOT NULL THEN
     obs_at := t - make_interval(secs => greatest(p_obs_age_ms, 0) / 1000.0);
     obs_reset := obs_at + make_interval(secs => greatest(p_obs_reset_ms, 0) / 1000.0);
-    -- Tokens granted since shortly before the answer may not have been counted by PagerDuty yet.
+    -- Tokens granted after the answer were not counted in it (nor the observer's requests then in flight).
+    -- Earlier grants are taken as counted: subtracting them too would count most of a burst twice and stall
+    -- the budget until PagerDuty's reset; the sliding window above already bounds the portal's own requests.
     FOR i IN 1 .. coalesce(array_length(keep_at, 1), 0) LOOP
-      IF keep_at[i] >= obs_at - margin THEN recent := recent + keep_n[i]; END IF;
+      IF keep_at[i] > obs_at THEN recent := recent + keep_n[i]; END IF;
     END LOOP;
     candidate := greatest(0, p_obs_remaining - coalesce(p_obs_in_flight, 0) - recent);
     IF obs_reset > t THEN
@@ -124,7 +134,8 @@ BEGIN
     "limit" = b."limit", "windowMs" = b."windowMs", "holdMs" = b."holdMs",
     "grantedAt" = keep_at, "grantedCount" = keep_n,
     "serverRemaining" = b."serverRemaining", "serverResetAt" = b."serverResetAt",
-    "granted" = b."granted" + n - CASE WHEN gave THEN p_give_back ELSE 0 END, "updatedAt" = t
+    "granted" = b."granted" + n - CASE WHEN gave THEN p_give_back ELSE 0 END,
+    "reservations" = b."reservations" + 1, "updatedAt" = t
   WHERE "fingerprint" = p_fingerprint;
   RETURN QUERY SELECT n, CASE WHEN n > 0 THEN t END, greatest(1, ceil(extract(epoch FROM wait) * 1000))::integer, b."limit";
 END $$;
