@@ -6,8 +6,8 @@
  * (first to last request the simulator saw) stays within 1.1× of the least time the limit allows for that
  * many requests: floor((N − 1) / 960) whole minutes (the N-th request cannot be sent sooner).
  *
- * The work is sized to just over two minutes' budget (≥ 1,924 requests), so the test takes about two
- * minutes and its bound is 132 s. It is not skipped in the plain pass: it uses TEST_DATABASE_URL when set,
+ * The work is sized to just over three minutes' budget (≥ 2,884 requests), so the test takes a little over
+ * three minutes and its bound is 198 s. It is not skipped in the plain pass: it uses TEST_DATABASE_URL when set,
  * else the local server at 127.0.0.1:5432, and fails saying so when neither answers.
  */
 import { spawn } from "node:child_process";
@@ -37,12 +37,13 @@ Object.assign(process.env, DEPLOYMENT);
 
 const LIMIT = 960;
 const WINDOW_MS = 60_000;
-// At least 1,924 requests (more only if something is retried): just over two minutes' budget, so little work
-// is left for the third minute. Most of the work is requests rather than database
+// At least 2,884 requests (more only if something is re-read or retried): just over three minutes' budget, so
+// little work is left for the fourth minute. Three minutes rather than one or two: the time the last few
+// requests take on a loaded machine is a fixed cost, and it must fit in 10 % of the minimum. Most of the work is requests rather than database
 // writes, so that on a loaded machine the limit sets the pace, not the database.
 const SYNCED_CONNECTIONS = 8; // full syncs of the same account through the same key: 23 requests each
 const MEMBERSHIPS = 200; // write-back changes: the PUT and one verification read each
-const CHECKS = 670; // credential checks in the web process: 2 requests each
+const CHECKS = 1150; // credential checks in the web process: 2 requests each
 
 const root = path.resolve(import.meta.dirname, "../..");
 let sim: RunningSimulator;
@@ -172,7 +173,7 @@ describe("one rate budget per credential across processes (PostgreSQL)", () => {
       expect(arrivals.count).toBe(requests); // every PagerDuty request passed the limiter
       expect(tooMany).toBe(0);
       expect(stats.rateLimited).toBe(0);
-      expect(minimumMs).toBeGreaterThanOrEqual(2 * WINDOW_MS); // the limit, not the work, set the pace
+      expect(minimumMs).toBeGreaterThanOrEqual(3 * WINDOW_MS); // the limit, not the work, set the pace
       expect(wallMs).toBeLessThanOrEqual(1.1 * minimumMs);
       expect(budget).toHaveLength(1); // one credential, one budget, whichever process or connection
     } finally {
