@@ -32,7 +32,7 @@ async function main(): Promise<number> {
   const db = await getDb();
   const worker = new Worker({ db, concurrency, pollMs });
   console.info(`[jobs] worker ${worker.id}: ${registeredJobNames().length} job type(s), concurrency ${concurrency}`);
-  const code = await runWorkerProcess(worker);
+  const code = await runWorkerProcess(worker, { graceMs: config.workerGraceMs });
   await getDbHandle()?.close();
   return code;
 }

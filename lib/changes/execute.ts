@@ -12,7 +12,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { appendAudit } from "@/lib/audit";
-import type { Db, Tx } from "@/lib/db";
+import type { Db, DbOrTx, Tx } from "@/lib/db";
 import type { ChangeRequest, ChangeStatus, Prisma } from "@/lib/generated/prisma/client";
 import { isPagerDutyError, type PagerDutyError } from "@/lib/pagerduty";
 import { observe, type Observation } from "./observe";
@@ -63,10 +63,23 @@ function ensureLive(ctx: RunContext) {
   if (ctx.signal?.aborted) throw new Error("change execution interrupted: the job was aborted");
 }
 
-/** Fenced update: only the executor whose claim is current (same attempt count) may move the change on. */
-async function moveOn(tx: Tx, change: ChangeRequest, data: Prisma.ChangeRequestUpdateManyMutationInput) {
-  const moved = await tx.changeRequest.updateMany({ where: { id: change.id, attempts: change.attempts }, data });
-  if (moved.count === 0) throw new Error("change was taken over by another executor; leaving it to that one");
+/** The executor's claim is no longer current: another attempt took the change over. Nothing was written. */
+export class ChangeTakenOverError extends Error {
+  constructor() {
+    super("change was taken over by another executor; leaving it to that one");
+    this.name = "ChangeTakenOverError";
+  }
+}
+
+/**
+ * Fenced update: only the executor whose claim is current (same attempt count) may write the change's
+ * outcome. Every outcome write goes through here (applied, verified, unverified, failed, the error of an
+ * attempt that will retry), so a stale attempt (its lease lost, its process paused) can never overwrite what
+ * a newer attempt recorded.
+ */
+async function moveOn(db: DbOrTx, change: ChangeRequest, data: Prisma.ChangeRequestUpdateManyMutationInput) {
+  const moved = await db.changeRequest.updateMany({ where: { id: change.id, attempts: change.attempts }, data });
+  if (moved.count === 0) throw new ChangeTakenOverError();
 }
 
 type Claim = { change: ChangeRequest; resumed: boolean };
@@ -113,7 +126,7 @@ async function apply(db: Db, clients: PipelineClients, change: ChangeRequest, de
       if (ctx.attempt >= ctx.maxAttempts) {
         return fail(db, change, { message: `Gave up after ${ctx.attempt} attempts: ${message}`, suggestedFix: "PagerDuty or the network kept failing. Check PagerDuty's status, then retry this change.", error });
       }
-      await db.changeRequest.update({ where: { id: change.id }, data: errorFields(error, message, "Will retry with backoff (PagerDuty or the network failed).") });
+      await moveOn(db, change, errorFields(error, message, "Will retry with backoff (PagerDuty or the network failed)."));
       throw error;
     }
   }
@@ -129,7 +142,10 @@ async function apply(db: Db, clients: PipelineClients, change: ChangeRequest, de
 
 async function verify(db: Db, clients: PipelineClients, claimed: ChangeRequest, ctx: RunContext): Promise<RunOutcome> {
   const options = pipelineOptions();
-  const change = await db.changeRequest.findUniqueOrThrow({ where: { id: claimed.id } });
+  const current = await db.changeRequest.findUniqueOrThrow({ where: { id: claimed.id } });
+  if (current.attempts !== claimed.attempts) throw new ChangeTakenOverError();
+  // Fenced by this attempt's claim, not by whatever the row says when it is written.
+  const change = { ...current, attempts: claimed.attempts };
   const desired = change.desired as unknown as Desired;
   let last: Observation | null = null;
   let readError: string | null = null;
@@ -185,7 +201,7 @@ async function refuse(db: Db, clients: PipelineClients, change: ChangeRequest, d
 async function fail(db: Db, change: ChangeRequest, f: { message: string; suggestedFix: string; error?: unknown }): Promise<RunOutcome> {
   await db.$transaction(async (tx) => {
     const current = await tx.changeRequest.findUniqueOrThrow({ where: { id: change.id }, select: { status: true } });
-    await tx.changeRequest.update({ where: { id: change.id }, data: { status: "FAILED", ...errorFields(f.error, f.message, f.suggestedFix) } });
+    await moveOn(tx, change, { status: "FAILED", ...errorFields(f.error, f.message, f.suggestedFix) });
     await event(tx, change.id, current.status, "FAILED", f.message, { suggestedFix: f.suggestedFix });
     await appendAudit(tx, { actor: PIPELINE_ACTOR, action: "change.failed", target: { type: "change_request", id: change.id }, accountId: change.connectionId, after: { kind: change.kind, target: change.targetLabel, error: f.message, suggestedFix: f.suggestedFix } });
   });

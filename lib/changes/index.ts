@@ -4,7 +4,7 @@
  */
 export { createChanges, ChangeRefused, CoverageDecisionNeeded, type CreateChangesInput, type CreatedChanges, type CreatedChange, type ChangeInput, type CoverageDecision } from "./create";
 export { approveBatch, rejectBatch, retryChange, cancelChange, undoChange, inverseOf } from "./admin";
-export { runChange, type RunOutcome } from "./execute";
+export { runChange, ChangeTakenOverError, type RunOutcome } from "./execute";
 export { sweepChanges, APPLY_CHANGE_JOB, SWEEP_CHANGES_JOB } from "./queue";
 export { configurePipeline, pipelineOptions, type PipelineOptions } from "./options";
 export { coverageWarning, type CoverageWarning } from "./coverage";

@@ -4,7 +4,7 @@
  * role the user already has is a no-op in PagerDuty. User creation is not idempotent in PagerDuty, so the
  * executor always reads by e-mail before it repeats one (execute.ts).
  */
-import { createPagerDutyClient, type PagerDutyClient, type RateBudget } from "@/lib/pagerduty";
+import { createPagerDutyClient, type PagerDutyClient, type RequestBudget } from "@/lib/pagerduty";
 import { openCredential, toPagerDutyCredential, type StoredCredential } from "@/lib/connections/credential";
 import type { PdTeamRole, PdUserRole } from "@/lib/pagerduty";
 import type { Desired } from "./types";
@@ -22,12 +22,14 @@ export interface PipelineClients {
 export interface ClientSettings {
   timeoutMs?: number;
   baseDelayMs?: number;
-  budget?: RateBudget;
+  budget?: RequestBudget;
+  /** Send through this fetch instead of the default transport (tests hold or fail chosen requests). */
+  fetch?: typeof fetch;
 }
 
 export function pipelineClients(row: StoredCredential, fromEmail: string | undefined, settings: ClientSettings = {}): PipelineClients {
   const credential = toPagerDutyCredential(row, openCredential(row));
-  const common = { baseUrl: row.apiBaseUrl, credential, fromEmail, timeoutMs: settings.timeoutMs ?? 20_000, budget: settings.budget };
+  const common = { baseUrl: row.apiBaseUrl, credential, fromEmail, timeoutMs: settings.timeoutMs ?? 20_000, budget: settings.budget, fetch: settings.fetch };
   return {
     read: createPagerDutyClient({ ...common, retry: { attempts: 4, baseDelayMs: settings.baseDelayMs ?? 250 } }),
     write: createPagerDutyClient({ ...common, retry: { attempts: 1, baseDelayMs: settings.baseDelayMs ?? 250 } }),

@@ -101,6 +101,7 @@ const schema = z.object({
     .refine((v) => v === "" || Buffer.from(v, "base64").length === 32, "ENCRYPTION_KEY_PREVIOUS must be the previous ENCRYPTION_KEY: 32 bytes, base64-encoded")
     .optional(),
   WORKER: z.enum(["embedded", "off"]).default("embedded"),
+  WORKER_GRACE_MS: z.coerce.number().int().min(0, "WORKER_GRACE_MS must be a number of milliseconds, 0 or more").max(3_600_000, "WORKER_GRACE_MS is at most 3600000 (an hour)").default(30_000),
   SIMULATOR_URL: simulatorUrl,
   PAGERDUTY_ALLOWED_HOSTS: allowedHosts,
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587").optional().or(z.literal("").transform(() => undefined)),
@@ -132,6 +133,8 @@ export type Env = {
   /** The key before the last rotation (ENCRYPTION_KEY_PREVIOUS): still accepted for decryption only. */
   encryptionKeyPrevious: Buffer | null;
   worker: "embedded" | "off";
+  /** On SIGTERM/SIGINT, how long running jobs may take to finish before they are aborted (their leases then expire). */
+  workerGraceMs: number;
   simulatorUrl: string | undefined;
   /** PAGERDUTY_ALLOWED_HOSTS, normalised: hosts besides PagerDuty's that may receive a credential. */
   pagerDutyAllowedHosts: string[];
@@ -213,6 +216,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     encryptionKey: e.ENCRYPTION_KEY ? Buffer.from(e.ENCRYPTION_KEY, "base64") : DEMO_ENCRYPTION_KEY,
     encryptionKeyPrevious: e.ENCRYPTION_KEY_PREVIOUS ? Buffer.from(e.ENCRYPTION_KEY_PREVIOUS, "base64") : null,
     worker: e.WORKER,
+    workerGraceMs: e.WORKER_GRACE_MS,
     simulatorUrl: e.SIMULATOR_URL,
     pagerDutyAllowedHosts: e.PAGERDUTY_ALLOWED_HOSTS,
     smtpUrl: e.SMTP_URL,

@@ -1,6 +1,7 @@
 import { env } from "@/lib/config/env";
 import { createDb, type DbHandle } from "./client";
 import { migrateIfBehind } from "./migrations";
+import { installSharedRateBudgets } from "@/lib/rate-budget";
 
 export type { Db, DbOrTx, Tx, DbHandle } from "./client";
 export { createDb } from "./client";
@@ -19,6 +20,8 @@ export async function getDb(): Promise<DbHandle["prisma"]> {
   if (!g.__portalDb) {
     const handle = createDb(runtimeFromEnv());
     const ready = handle.kind === "pglite" ? migrateIfBehind(handle) : Promise.resolve();
+    // Several processes share PostgreSQL, and with it each credential's PagerDuty budget (docs/decisions/0013).
+    if (handle.kind === "postgres") installSharedRateBudgets(handle.prisma);
     g.__portalDb = { handle, ready };
   }
   await g.__portalDb.ready;

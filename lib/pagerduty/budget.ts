@@ -50,6 +50,43 @@ export interface RateBudgetStats {
   pausedUntil: number;
 }
 
+/** What a response taught about the server's count (http.ts reads it from every answer). */
+export interface RateObservation {
+  status: number;
+  /** `ratelimit-limit` */
+  limit?: number;
+  /** `ratelimit-remaining` */
+  remaining?: number;
+  /** `ratelimit-reset`, in seconds */
+  resetSeconds?: number;
+  /** `Retry-After` in seconds (a number, or an HTTP date converted), when the server sent one. */
+  retryAfterSeconds?: number;
+  /** Other requests of this budget sent but not yet answered. */
+  inFlight?: number;
+}
+
+/**
+ * What the executor needs from a budget: a slot before each request, and every answer's rate-limit headers
+ * after it. Implemented in-process by RateBudget (PGlite, scripts, tests) and across processes by the
+ * database-backed budget in lib/rate-budget (PostgreSQL deployments).
+ */
+export interface RequestBudget {
+  /** Wait for a slot; rejects if `signal` aborts while waiting. */
+  acquire(signal?: AbortSignal): Promise<void>;
+  /** Learn from an answer. A 429 pauses every caller of the budget until the server's reset. */
+  observe(info: RateObservation): void;
+  stats(): RateBudgetStats;
+}
+
+/**
+ * How long a 429 pauses the budget: the longer of `ratelimit-reset` and `Retry-After`; without either (PagerDuty
+ * says that can happen) the whole window, which is the longest a fixed or sliding window can need.
+ */
+export function pauseMsAfter429(info: Pick<RateObservation, "resetSeconds" | "retryAfterSeconds">, windowMs: number): number {
+  const hints = [info.resetSeconds, info.retryAfterSeconds].filter((v): v is number => v !== undefined && Number.isFinite(v));
+  return hints.length ? Math.max(0, ...hints) * 1000 : windowMs;
+}
+
 interface Waiter {
   resolve: () => void;
   reject: (reason: unknown) => void;
@@ -57,7 +94,42 @@ interface Waiter {
   onAbort: (() => void) | undefined;
 }
 
-export class RateBudget {
+/** Callers waiting for a slot, served first come first served; a caller whose signal aborts leaves the line. */
+export class WaitingLine {
+  private readonly waiters: Waiter[] = [];
+
+  get length(): number {
+    return this.waiters.length;
+  }
+
+  /** Joins the line; `onJoin` runs once the caller is in it (to hand out slots). */
+  join(signal: AbortSignal | undefined, onJoin: () => void): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
+      if (signal) {
+        waiter.onAbort = () => {
+          const index = this.waiters.indexOf(waiter);
+          if (index >= 0) this.waiters.splice(index, 1);
+          reject(signal.reason);
+        };
+        signal.addEventListener("abort", waiter.onAbort, { once: true });
+      }
+      this.waiters.push(waiter);
+      onJoin();
+    });
+  }
+
+  /** Lets the first caller go. */
+  admitFirst(): void {
+    const waiter = this.waiters.shift();
+    if (!waiter) return;
+    if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener("abort", waiter.onAbort);
+    waiter.resolve();
+  }
+}
+
+export class RateBudget implements RequestBudget {
   private limit: number;
   private readonly windowMs: number;
   private readonly safetyMs: number;
@@ -65,7 +137,7 @@ export class RateBudget {
   private readonly now: () => number;
   /** Send times within the window, ascending. At most `limit` relevant entries are kept. */
   private sent: number[] = [];
-  private readonly queue: Waiter[] = [];
+  private readonly queue = new WaitingLine();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt = 0;
   private pausedUntil = 0;
@@ -84,20 +156,7 @@ export class RateBudget {
 
   /** Wait for a slot. Resolves in FIFO order; rejects if `signal` aborts while waiting. */
   acquire(signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
-      if (signal) {
-        waiter.onAbort = () => {
-          const index = this.queue.indexOf(waiter);
-          if (index >= 0) this.queue.splice(index, 1);
-          reject(signal.reason);
-        };
-        signal.addEventListener("abort", waiter.onAbort, { once: true });
-      }
-      this.queue.push(waiter);
-      this.pump();
-    });
+    return this.queue.join(signal, () => this.pump());
   }
 
   /**
@@ -105,7 +164,7 @@ export class RateBudget {
    * sent but not yet answered: the server may not have counted them when it computed `remaining`, so they
    * are subtracted to stay on the safe side.
    */
-  observe(info: { status: number; limit?: number; remaining?: number; resetSeconds?: number; inFlight?: number }): void {
+  observe(info: RateObservation): void {
     const now = this.now();
     if (info.limit !== undefined && Number.isFinite(info.limit) && info.limit > 0) {
       this.limit = Math.floor(info.limit);
@@ -117,7 +176,7 @@ export class RateBudget {
     }
     if (info.status === 429) {
       this.rateLimited++;
-      this.pause(info.resetSeconds);
+      this.pauseFor(pauseMsAfter429(info, this.windowMs));
     }
     this.pump();
   }
@@ -127,7 +186,10 @@ export class RateBudget {
    * happen) the whole window is waited out, which is the longest a fixed or sliding window can need.
    */
   pause(resetSeconds: number | undefined): void {
-    const waitMs = resetSeconds !== undefined && Number.isFinite(resetSeconds) ? Math.max(0, resetSeconds * 1000) : this.windowMs;
+    this.pauseFor(pauseMsAfter429({ resetSeconds }, this.windowMs));
+  }
+
+  private pauseFor(waitMs: number): void {
     const until = this.now() + waitMs + Math.random() * this.maxResetJitterMs;
     this.pausedUntil = Math.max(this.pausedUntil, until);
     this.pump();
@@ -155,13 +217,11 @@ export class RateBudget {
         this.schedule(readyAt, now);
         return;
       }
-      const waiter = this.queue.shift() as Waiter;
-      if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener("abort", waiter.onAbort);
       this.sent.push(now);
       if (this.sent.length > this.limit * 2) this.sent.splice(0, this.sent.length - this.limit);
       if (this.server) this.server.remaining--;
       this.granted++;
-      waiter.resolve();
+      this.queue.admitFirst();
     }
   }
 
@@ -208,17 +268,32 @@ export function credentialFingerprint(apiOrigin: string, material: string): stri
   return createHash("sha256").update(apiOrigin).update("\0").update(material).digest("hex");
 }
 
-const registry = new Map<string, RateBudget>();
+/** Makes the budget of a credential; installed by lib/rate-budget on PostgreSQL (one budget across processes). */
+export type RateBudgetFactory = (fingerprint: string, options?: RateBudgetOptions) => RequestBudget;
+
+// On globalThis: Next.js may load this module in several bundles of one process, and they must share budgets.
+const g = globalThis as unknown as { __pdRateBudgets?: { budgets: Map<string, RequestBudget>; factory: RateBudgetFactory | null } };
+const registry = (g.__pdRateBudgets ??= { budgets: new Map(), factory: null });
 
 /**
  * The process-wide budget for a credential fingerprint, created on first use. Every client built for the
- * same credential gets the same instance, which is what makes concurrent syncs and workers share it.
+ * same credential gets the same instance, which is what makes concurrent syncs and workers share it. With a
+ * factory installed (PostgreSQL), that instance draws from the database row every process shares.
  */
-export function sharedRateBudget(fingerprint: string, options?: RateBudgetOptions): RateBudget {
-  let budget = registry.get(fingerprint);
+export function sharedRateBudget(fingerprint: string, options?: RateBudgetOptions): RequestBudget {
+  let budget = registry.budgets.get(fingerprint);
   if (!budget) {
-    budget = new RateBudget(options);
-    registry.set(fingerprint, budget);
+    budget = registry.factory ? registry.factory(fingerprint, options) : new RateBudget(options);
+    registry.budgets.set(fingerprint, budget);
   }
   return budget;
+}
+
+/**
+ * Decides how budgets are made from now on (null: in-process RateBudget). Budgets already handed out are
+ * forgotten, so later clients get the new kind; call it once at start, before any request.
+ */
+export function setRateBudgetFactory(factory: RateBudgetFactory | null): void {
+  registry.factory = factory;
+  registry.budgets.clear();
 }

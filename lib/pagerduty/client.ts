@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { egressGuard, type EgressGuard } from "@/lib/net/egress";
 import { API_BASE_URLS, TOKEN_URLS, apiKeySource, credentialSecrets, fingerprintCredential, oauthSource, type PagerDutyCredential, type TokenSource } from "./auth";
-import { sharedRateBudget, type RateBudget } from "./budget";
+import { sharedRateBudget, type RequestBudget } from "./budget";
 import { PagerDutyError } from "./errors";
 import { Executor, type RequestInfo, type RequestSpec, type RetryOptions } from "./http";
 import {
@@ -63,7 +63,7 @@ export interface PagerDutyClientOptions {
   /** Per-attempt timeout. Default 30 s. */
   timeoutMs?: number;
   /** Shared budget; default: the process-wide budget of this credential (960/min). */
-  budget?: RateBudget;
+  budget?: RequestBudget;
   /** Use this fetch instead of pdjs's transport (still behind the egress guard; no address pinning). */
   fetch?: typeof fetch;
   /** Where requests may go; default: the process's guard (PAGERDUTY_ALLOWED_HOSTS, SIMULATOR_URL, system DNS). */
@@ -143,7 +143,7 @@ export interface PagerDutyClient {
   readonly baseUrl: string;
   /** SHA-256 fingerprint of the credential: the budget key, safe to log. */
   readonly fingerprint: string;
-  readonly budget: RateBudget;
+  readonly budget: RequestBudget;
   /** OAuth scopes granted with the current token (after the first request), undefined for API keys. */
   grantedScopes(): string[] | undefined;
   /** Fetch an OAuth token now (no-op for API keys); used by checkCredential. */

@@ -4,7 +4,7 @@
  *
  * Retry policy (why each case is what it is):
  *  - 429: the server refused without acting, so every method may retry. The shared budget is paused until
- *    `ratelimit-reset` (+ jitter) and the request waits for a slot like everyone else: nothing is lost.
+ *    `ratelimit-reset` or `Retry-After`, whichever is later (+ jitter), and the request waits for a slot like everyone else: nothing is lost.
  *  - 5xx, timeouts, network errors: transient (PagerDuty: "500: retry"), retried with bounded exponential
  *    backoff + jitter, but only for idempotent requests (GET, PUT, DELETE). A POST that timed out may have
  *    created the user or override; repeating it blindly could do it twice, so it is left to the change
@@ -15,7 +15,7 @@
 import type { z } from "zod";
 import { isEgressRefused, type EgressGuard, type EgressTarget } from "@/lib/net/egress";
 import { sleep, backoff, type TokenSource } from "./auth";
-import type { RateBudget } from "./budget";
+import type { RequestBudget } from "./budget";
 import { PagerDutyError, describeTransportError, redact } from "./errors";
 import type { QueryValue, Transport, WireResponse } from "./transport";
 
@@ -49,7 +49,7 @@ export interface ExecutorOptions {
   egress: EgressGuard;
   transport: Transport;
   auth: TokenSource;
-  budget: RateBudget;
+  budget: RequestBudget;
   timeoutMs: number;
   retry: Required<RetryOptions>;
   onRequest?: (info: RequestInfo) => void;
@@ -84,7 +84,7 @@ export class Executor {
 
   constructor(private readonly options: ExecutorOptions) {}
 
-  get budget(): RateBudget {
+  get budget(): RequestBudget {
     return this.options.budget;
   }
 
@@ -161,6 +161,7 @@ export class Executor {
         limit: numberHeader(response, "ratelimit-limit"),
         remaining: numberHeader(response, "ratelimit-remaining"),
         resetSeconds: numberHeader(response, "ratelimit-reset"),
+        retryAfterSeconds: retryAfterSeconds(response),
         inFlight: this.inFlight,
       });
       const ok = (status >= 200 && status < 300) || (spec.acceptStatuses?.includes(status) ?? false);
@@ -269,6 +270,15 @@ function numberHeader(response: WireResponse, name: string): number | undefined 
   if (raw === null || raw.trim() === "") return undefined;
   const value = Number(raw);
   return Number.isFinite(value) ? value : undefined;
+}
+
+/** `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3); PagerDuty does not document it, proxies send it. */
+function retryAfterSeconds(response: WireResponse): number | undefined {
+  const raw = response.header("retry-after")?.trim();
+  if (!raw) return undefined;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const at = Date.parse(raw);
+  return Number.isFinite(at) ? Math.max(0, (at - Date.now()) / 1000) : undefined;
 }
 
 /**

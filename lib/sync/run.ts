@@ -13,7 +13,7 @@ import type { Db } from "@/lib/db";
 import { AttributionIndex } from "@/lib/grants/attribution";
 import { applyBaselineGrants, applyGrants, planNewGrants } from "@/lib/grants/derive";
 import { ConnectionStatus, type PagerDutyConnection } from "@/lib/generated/prisma/client";
-import { createPagerDutyClient, isPagerDutyError, type PagerDutyClient, type PdAuditRecord, type RateBudget, type RetryOptions } from "@/lib/pagerduty";
+import { createPagerDutyClient, isPagerDutyError, type PagerDutyClient, type PdAuditRecord, type RequestBudget, type RetryOptions } from "@/lib/pagerduty";
 import { WriteQueue, type SyncContext } from "./context";
 import { fullSync } from "./full";
 import { incrementalSync, nextHighWater, readAuditSince, type HighWater } from "./incremental";
@@ -30,7 +30,7 @@ export interface RunSyncOptions {
   requestedById?: string | null;
   jobId?: string | null;
   signal?: AbortSignal;
-  tuning?: Omit<ClientTuning, "retry"> & { retry?: RetryOptions; budget?: RateBudget; pageConcurrency?: number };
+  tuning?: Omit<ClientTuning, "retry"> & { retry?: RetryOptions; budget?: RequestBudget; pageConcurrency?: number };
   /** Test hook: called after every page (e.g. throw to kill the sync mid-way). */
   onPage?: (pages: number) => void;
   /** Benchmark hook: called when a phase starts (users, teams, …, grants). */

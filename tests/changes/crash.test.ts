@@ -94,8 +94,10 @@ describe("crash safety", () => {
     }, 300_000);
   } else {
     it("a worker abandoned mid-flight (PGlite: one process): all 200 applied exactly once and verified by the next worker", async () => {
+      // Leases of seconds: a live worker stalled by a loaded machine must not lose a change to another attempt
+      // (two attempts side by side can both find PagerDuty unchanged and both write).
       const { pairs, ids } = await createTwoHundred();
-      const worker = (id: string) => new Worker({ db: t.prisma, id, concurrency: 8, pollMs: 20, leaseMs: 1_500, schedules: false, names: [APPLY_CHANGE_JOB], log: () => {} }).start();
+      const worker = (id: string) => new Worker({ db: t.prisma, id, concurrency: 8, pollMs: 20, leaseMs: 6_000, heartbeatMs: 500, schedules: false, names: [APPLY_CHANGE_JOB], log: () => {} }).start();
       const first = worker("crash-1");
       await waitFor(async () => writes() >= 40, 60_000, 5);
       await first.abandon();

@@ -18,9 +18,19 @@ export async function waitFor<T>(check: () => Promise<T | null | undefined | fal
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A fast-polling worker for tests; stopped by the caller. */
+/**
+ * A fast-polling worker for tests; stopped by the caller. Its lease (10 s, renewed every 3.3 s) outlasts any
+ * pause a loaded machine gives the event loop: a job is never re-claimed from under a live worker by accident.
+ * Tests about leases set their own, with margins of seconds.
+ */
 export function testWorker(db: Db, options: Partial<WorkerOptions> = {}) {
-  return new Worker({ db, pollMs: 20, leaseMs: 2_000, schedules: false, log: quiet, ...options });
+  return new Worker({ db, pollMs: 20, leaseMs: 10_000, schedules: false, log: quiet, ...options });
+}
+
+/** The database's clock: leases and due times are judged by it, so tests that reason about them read it too. */
+export async function dbNow(db: Db): Promise<Date> {
+  const [row] = await db.$queryRaw<{ now: Date }[]>`SELECT clock_timestamp() AS now`;
+  return row!.now;
 }
 
 export async function jobStatus(db: Db, id: string) {

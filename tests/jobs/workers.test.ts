@@ -1,56 +1,62 @@
 import { describe, expect, it } from "vitest";
 import { verifyAuditChain } from "@/lib/audit";
 import { ensureSchedule, enqueue, registerJob, unregisterForTests } from "@/lib/jobs";
-import { RUN_LOG_DDL, sleep, setupJobsDb, waitFor, waitForOutcome } from "./support";
+import { RUN_LOG_DDL, dbNow, jobStatus, sleep, setupJobsDb, waitFor, waitForOutcome } from "./support";
 
 
 const { db, start } = setupJobsDb((t) => t.superuser(RUN_LOG_DDL));
 
+// Lease tests use leases of seconds and heartbeats of a quarter second: a heartbeat would have to be late by
+// more than two seconds for a live worker to lose a job. What they assert is judged on the database clock
+// (the one leases are judged by), never on how long something took here.
 describe("leases", () => {
   it("a crashed worker's job is re-claimed by another worker once its lease expires", async () => {
-    const runs: { worker: string; attempt: number; at: number }[] = [];
+    const runs: { worker: string; attempt: number }[] = [];
     registerJob("test.lease", (_p, ctx) => {
-      runs.push({ worker: ctx.workerId, attempt: ctx.attempt, at: Date.now() });
+      runs.push({ worker: ctx.workerId, attempt: ctx.attempt });
       if (ctx.attempt === 1) return new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("killed")))); // never finishes on its own
       return Promise.resolve("done by the survivor");
     });
     const { id } = await enqueue(db(), "test.lease");
-    const doomed = start({ id: "doomed", leaseMs: 400, heartbeatMs: 100 });
+    const doomed = start({ id: "doomed", leaseMs: 2_500, heartbeatMs: 250 });
     await waitFor(async () => runs.length === 1);
     await doomed.abandon(); // the process "dies": no more heartbeats, no outcome recorded
-    const crashedAt = Date.now();
-    start({ id: "survivor", leaseMs: 400, heartbeatMs: 100 });
+    const leaseAtCrash = (await jobStatus(db(), id)).lockedUntil!;
+    start({ id: "survivor", leaseMs: 2_500, heartbeatMs: 250 });
 
     const job = await waitForOutcome(db(), id);
     expect(job).toMatchObject({ status: "SUCCEEDED", attempts: 2, result: "done by the survivor" });
     expect(job.lastError).toMatch(/lease expired: worker doomed stopped renewing it/);
     expect(runs.map((r) => r.worker)).toEqual(["doomed", "survivor"]);
-    // Not taken over before the lease ran out (lease 400 ms, renewed at most 100 ms before the crash).
-    expect(runs[1]!.at - crashedAt).toBeGreaterThanOrEqual(250);
+    // Not taken over before the lease ran out: the survivor's claim came after the lease the crash left.
+    expect(job.startedAt!.getTime()).toBeGreaterThanOrEqual(leaseAtCrash.getTime());
   });
 
   it("a job running longer than its lease keeps it through heartbeats and runs once", async () => {
     const runs: string[] = [];
+    const LEASE = 2_500;
     registerJob("test.long", async (_p, ctx) => {
       runs.push(ctx.workerId);
-      await sleep(900);
+      // Runs until the database clock is a second past the lease it was claimed with: only heartbeats kept it.
+      const { startedAt } = await jobStatus(ctx.db, ctx.jobId);
+      while ((await dbNow(ctx.db)).getTime() < startedAt!.getTime() + LEASE + 1_000) await sleep(100);
       return "long done";
     });
     const { id } = await enqueue(db(), "test.long");
-    start({ id: "a", leaseMs: 300, heartbeatMs: 60 });
+    start({ id: "a", leaseMs: LEASE, heartbeatMs: 250 });
     await waitFor(async () => runs.length === 1);
-    start({ id: "b", leaseMs: 300, heartbeatMs: 60 }); // polls every 20 ms, hungry for expired leases
-    expect(await waitForOutcome(db(), id)).toMatchObject({ status: "SUCCEEDED", attempts: 1 });
+    start({ id: "b", leaseMs: LEASE, heartbeatMs: 250 }); // polls every 20 ms, hungry for expired leases
+    expect(await waitForOutcome(db(), id, 30_000)).toMatchObject({ status: "SUCCEEDED", attempts: 1 });
     expect(runs).toEqual(["a"]);
   });
 
   it("gives a job up when its last attempt was lost with its worker", async () => {
     registerJob("test.lost_twice", (_p, ctx) => new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("killed")))), { maxAttempts: 1 });
     const { id } = await enqueue(db(), "test.lost_twice");
-    const doomed = start({ id: "doomed-2", leaseMs: 200, heartbeatMs: 50 });
+    const doomed = start({ id: "doomed-2", leaseMs: 2_000, heartbeatMs: 250 });
     await waitFor(async () => (await db().job.findUniqueOrThrow({ where: { id } })).status === "RUNNING");
     await doomed.abandon();
-    start({ id: "heir", leaseMs: 200, heartbeatMs: 50 });
+    start({ id: "heir", leaseMs: 2_000, heartbeatMs: 250 });
     const job = await waitForOutcome(db(), id);
     expect(job).toMatchObject({ status: "FAILED", attempts: 1 });
     expect(job.lastError).toMatch(/last one was lost when its worker stopped/);
@@ -59,15 +65,22 @@ describe("leases", () => {
 
 describe("graceful stop", () => {
   it("stops claiming at once and waits for running jobs to finish", async () => {
+    // The running job finishes only after stop() was called: however slow the machine, the waiting job
+    // cannot be claimed by a slot that freed before the stop.
+    let release!: () => void;
+    const stopCalled = new Promise<void>((resolve) => (release = resolve));
     registerJob("test.slow", async () => {
-      await sleep(300);
+      await stopCalled;
+      await sleep(100);
       return "finished";
     });
     const running = await enqueue(db(), "test.slow");
     const w = start({ concurrency: 1 });
     await waitFor(async () => w.activeJobIds.length === 1);
     const waiting = await enqueue(db(), "test.slow");
-    await w.stop();
+    const stopped = w.stop();
+    release();
+    await stopped;
     expect(await db().job.findUniqueOrThrow({ where: { id: running.id } })).toMatchObject({ status: "SUCCEEDED", result: "finished" });
     expect(await db().job.findUniqueOrThrow({ where: { id: waiting.id } })).toMatchObject({ status: "QUEUED", attempts: 0 });
     await db().job.update({ where: { id: waiting.id }, data: { status: "CANCELLED", activeKey: null } });

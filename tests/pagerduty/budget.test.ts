@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RateBudget, sharedRateBudget, credentialFingerprint } from "@/lib/pagerduty";
+import { createPagerDutyClient, RateBudget, sharedRateBudget, credentialFingerprint, type RateObservation, type RequestBudget } from "@/lib/pagerduty";
 
 /** Grants observed against a manual clock: returns the times at which each acquire resolved. */
 async function drive(budget: RateBudget, clock: { t: number }, requests: number, stepMs: number, untilMs: number): Promise<number[]> {
@@ -46,6 +46,32 @@ describe("RateBudget", () => {
     const g2 = await drive(b2, c2, 3, 500, 11_000);
     expect(g2.slice(0, 2)).toEqual([0, 0]);
     expect(g2[2]).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it("a 429 pauses for the later of ratelimit-reset and Retry-After", () => {
+    const clock = { t: 0 };
+    const budget = new RateBudget({ limit: 100, windowMs: 60_000, maxResetJitterMs: 0, now: () => clock.t });
+    budget.observe({ status: 429, remaining: 0, resetSeconds: 5, retryAfterSeconds: 30 });
+    expect(budget.stats().pausedUntil).toBe(30_000);
+    budget.observe({ status: 429, resetSeconds: 40, retryAfterSeconds: 2 });
+    expect(budget.stats().pausedUntil).toBe(40_000);
+  });
+
+  it("the client reads Retry-After (seconds or an HTTP date) from a 429 and gives it to the budget", async () => {
+    const seen: RateObservation[] = [];
+    const budget: RequestBudget = { acquire: async () => {}, observe: (info) => void seen.push(info), stats: () => new RateBudget().stats() };
+    const answers = [
+      new Response(JSON.stringify({ error: { message: "Rate Limit Exceeded", code: 2020 } }), { status: 429, headers: { "content-type": "application/json", "retry-after": "30" } }),
+      new Response(JSON.stringify({ error: { message: "Rate Limit Exceeded", code: 2020 } }), { status: 429, headers: { "content-type": "application/json", "retry-after": new Date(Date.now() + 120_000).toUTCString() } }),
+      new Response(JSON.stringify({ abilities: ["teams"] }), { status: 200, headers: { "content-type": "application/json" } }),
+    ];
+    const fetchAnswers: typeof fetch = async () => answers.shift()!;
+    const client = createPagerDutyClient({ baseUrl: "http://127.0.0.1:9", credential: { kind: "api_key", token: "k" }, budget, fetch: fetchAnswers });
+    expect(await client.listAbilities()).toEqual(["teams"]);
+    expect(seen.map((o) => o.status)).toEqual([429, 429, 200]);
+    expect(seen[0]!.retryAfterSeconds).toBe(30);
+    expect(seen[1]!.retryAfterSeconds).toBeGreaterThan(100); // an HTTP date two minutes ahead
+    expect(seen[2]!.retryAfterSeconds).toBeUndefined();
   });
 
   it("adopts the server's ratelimit-limit", () => {

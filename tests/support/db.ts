@@ -12,12 +12,39 @@ export interface TestDb extends DbHandle {
   url?: string;
 }
 
+/** The PostgreSQL server this project's machines and CI run at 127.0.0.1:5432 (docs: environment guide). */
+export const LOCAL_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
+
+/**
+ * The server for tests that need PostgreSQL whatever the pass (several processes sharing one database):
+ * TEST_DATABASE_URL when set, else the local server. Fails with a message saying what to do when neither answers.
+ */
+export async function requirePostgres(): Promise<string> {
+  const url = process.env.TEST_DATABASE_URL || LOCAL_POSTGRES_URL;
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+  } catch (error) {
+    const where = new URL(url);
+    throw new Error(
+      `This test needs PostgreSQL (several processes share one database) and none answered at ${where.host}: ` +
+        `${error instanceof Error ? error.message : String(error)}. Start the server at 127.0.0.1:5432 ` +
+        `(pg_ctlcluster <version> main start) or set TEST_DATABASE_URL to a server where databases may be created.`,
+    );
+  } finally {
+    await client.end().catch(() => {});
+  }
+  return url;
+}
+
 /**
  * A fresh, migrated database for one test file: in-memory PGlite by default, or a new database on the
- * PostgreSQL server named by TEST_DATABASE_URL (dropped again by close()).
+ * PostgreSQL server named by TEST_DATABASE_URL (dropped again by close()). `postgres: true` always uses
+ * PostgreSQL (requirePostgres).
  */
-export async function createTestDb(opts: { install?: boolean } = {}): Promise<TestDb> {
-  const admin = process.env.TEST_DATABASE_URL;
+export async function createTestDb(opts: { install?: boolean; postgres?: boolean } = {}): Promise<TestDb> {
+  const admin = opts.postgres ? await requirePostgres() : process.env.TEST_DATABASE_URL;
   let handle: DbHandle;
   let superuser: (sql: string) => Promise<void>;
   let drop = async () => {};
