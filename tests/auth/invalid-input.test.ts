@@ -281,6 +281,14 @@ const ROWS: Record<string, InputRow> = {
       ["a missing new reviewer", { campaignId: UNKNOWN_UUID, itemIds: [UNKNOWN_UUID], reason: "Knows the team" }],
     ],
   },
+  "app/(portal)/admin/connections/actions.ts#markRotationRemindersRead": {
+    as: PortalRole.MEMBER,
+    cases: () => [
+      ["no reminders", { reminderIds: [] }],
+      ["a reminder id that is not a UUID", { reminderIds: ["1; DROP TABLE"] }],
+      ["an unknown field", { reminderIds: [UNKNOWN_UUID], all: true }],
+    ],
+  },
   "app/(portal)/reviews/actions.ts#markRemindersRead": {
     as: PortalRole.MEMBER,
     cases: () => [

@@ -217,6 +217,18 @@ const MATRIX: Record<string, MatrixRow> = {
     expect: reviewer,
     writes: true,
   },
+  "app/(portal)/admin/connections/actions.ts#markRotationRemindersRead": {
+    input: async (w) => {
+      const c = await insertConnection(w.db, { ownerPersonId: w.caller?.id ?? w.target.id, apiBaseUrl: (await sharedPagerDuty()).url });
+      const id = randomUUID();
+      const now = new Date();
+      await w.db.connectionRotationReminder.create({ data: { id, connectionId: c.id, personId: w.caller?.id ?? w.target.id, cycle: now, stage: "due:14", channel: "IN_APP", message: "Rotate soon", dueAt: now, createdAt: now } });
+      return { reminderIds: [id] };
+    },
+    expect: { ADMIN: "allowed", AUDITOR: "allowed", MEMBER: "allowed", anonymous: "refused", deactivated: "refused" },
+    // Marks the caller's own reminders read in place (no row added).
+    writes: false,
+  },
   "app/(portal)/reviews/actions.ts#markRemindersRead": {
     input: async (w) => {
       const c = await campaignWithItemFor(w.db, w.caller?.id ?? null);

@@ -74,6 +74,7 @@ const ROWS: Record<string, Row> = {
   },
   "app/(portal)/reviews/actions.ts#revokeDelegation": { as: PortalRole.MEMBER, base: { delegationId: UNKNOWN_UUID } },
   "app/(portal)/reviews/actions.ts#reassignMyItems": { as: PortalRole.MEMBER, base: { campaignId: UNKNOWN_UUID, itemIds: [UNKNOWN_UUID], toPersonId: UNKNOWN_ID, reason: "Knows the team" } },
+  "app/(portal)/admin/connections/actions.ts#markRotationRemindersRead": { as: PortalRole.MEMBER, base: { reminderIds: [UNKNOWN_UUID] } },
   "app/(portal)/reviews/actions.ts#markRemindersRead": { as: PortalRole.MEMBER, base: { reminderIds: [UNKNOWN_UUID] } },
   "app/(portal)/admin/campaigns/actions.ts#createCampaign": {
     as: PortalRole.ADMIN,
