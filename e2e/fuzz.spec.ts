@@ -106,6 +106,7 @@ const ROUTES: Record<string, (v: string, ids: Ids) => Call[]> = {
   "/api/reviews/[campaignId]/evidence": (v) => [get(`/api/reviews/${UNKNOWN_UUID}/evidence?format=${v}`), post(`/api/reviews/${UNKNOWN_UUID}/evidence`, `format=${v}`), post(`/api/reviews/${v}/evidence`, "format=csv")],
   "/api/reviews/[campaignId]/items": (v) => [get(`/api/reviews/${v}/items`), ...ITEM_PARAMS.map((p) => get(`/api/reviews/${UNKNOWN_UUID}/items?${p}=${v}`))],
   "/api/reviews/[campaignId]/items/[itemId]": (v) => [get(`/api/reviews/${v}/items/${UNKNOWN_UUID}`), get(`/api/reviews/${UNKNOWN_UUID}/items/${v}`)],
+  "/api/reviews/candidates": (v) => [get(`/api/reviews/candidates?q=${v}`), get(`/api/reviews/candidates?q=a&limit=${v}`), get(`/api/reviews/candidates?${v}=a`)],
   "/audit/export": (v) => [get(`/audit/export?q=${v}`), ...AUDIT_FILTERS.map((p) => post("/audit/export", `${p}=${v}`))],
 };
 
