@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { emailDomainAllowed } from "@/lib/auth/gate";
-import { parseHostEntry } from "@/lib/net/addresses";
+import { classifyAddress, parseHostEntry } from "@/lib/net/addresses";
 
 /**
  * The one place that reads process.env. Validated once, with messages a person can act on.
@@ -237,7 +237,7 @@ export function isLoopbackUrl(raw: string | undefined): boolean {
   } catch {
     return false;
   }
-  return host === "localhost" || host === "[::1]" || /^127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(host);
+  return host === "localhost" || classifyAddress(host) === "loopback";
 }
 
 /**
