@@ -2,7 +2,7 @@
 import { baseRoleLabel, BASE_ROLES, teamRoleLabel } from "@/lib/pagerduty-data/roles";
 import { RISK_LABELS, type ItemKind, type Risk } from "@/lib/reviews/types";
 
-export const KIND_LABEL: Record<ItemKind, string> = { BASE_ROLE: "Base role", TEAM_MEMBER: "Team membership", SCHEDULE_MEMBER: "Schedule membership", CREDENTIAL: "Portal credential" };
+export const KIND_LABEL: Record<ItemKind, string> = { BASE_ROLE: "Base role", TEAM_MEMBER: "Team membership", SCHEDULE_MEMBER: "Schedule membership", CREDENTIAL: "Portal credential", JIT_GRANT: "Just-in-time grant" };
 const BASE = new Set<string>(BASE_ROLES.map(([v]) => v));
 /** A base role or a team role in PagerDuty's words. */
 export const roleLabel = (role: string) => (BASE.has(role) ? baseRoleLabel(role) : teamRoleLabel(role));

@@ -34,7 +34,11 @@ export type Permission =
   /** Define, launch, reassign and close campaigns; set review owners. */
   | "campaign.manage"
   /** Download a campaign's evidence pack. */
-  | "evidence.read";
+  | "evidence.read"
+  /** Just-in-time access: see requests (members: their own), request, approve (only requests one may decide under their policy). */
+  | "access.read"
+  | "access.request"
+  | "access.approve";
 
 export const PERMISSIONS: readonly Permission[] = [
   "portal.view",
@@ -56,6 +60,9 @@ export const PERMISSIONS: readonly Permission[] = [
   "review.decide",
   "campaign.manage",
   "evidence.read",
+  "access.read",
+  "access.request",
+  "access.approve",
 ];
 
 /**
@@ -70,7 +77,7 @@ const ALL_READS: Permission[] = PERMISSIONS.filter((p) => p.endsWith(".read"));
 const ROLE_GRANTS: Record<PortalRole, ReadonlyMap<Permission, Scope>> = {
   // Admin: everything.
   // Admin: everything; but like anyone, an admin decides only the review items assigned to them.
-  [PortalRole.ADMIN]: new Map(PERMISSIONS.map((p): [Permission, Scope] => [p, p === "review.decide" ? "assigned" : "any"])),
+  [PortalRole.ADMIN]: new Map(PERMISSIONS.map((p): [Permission, Scope] => [p, p === "review.decide" || p === "access.approve" ? "assigned" : "any"])),
   // Auditor: sees everything, exports and verifies evidence, changes nothing.
   [PortalRole.AUDITOR]: new Map<Permission, Scope>([
     ["portal.view", "any"],
@@ -85,6 +92,9 @@ const ROLE_GRANTS: Record<PortalRole, ReadonlyMap<Permission, Scope>> = {
     ["person.read", "own"],
     ["review.read", "assigned"],
     ["review.decide", "assigned"],
+    ["access.read", "own"],
+    ["access.request", "any"],
+    ["access.approve", "assigned"],
   ]),
 };
 
@@ -120,7 +130,7 @@ function assigneesOf(target: unknown): readonly string[] | null {
  * does) stays independent and decides no review.
  */
 const ROLE_DENIALS: Partial<Record<PortalRole, ReadonlySet<Permission>>> = {
-  [PortalRole.AUDITOR]: new Set<Permission>(["review.decide"]),
+  [PortalRole.AUDITOR]: new Set<Permission>(["review.decide", "access.approve", "access.request"]),
 };
 
 /** May this actor do this (to that)? Pure and fail-closed: unknown roles, permissions or targets say no. */

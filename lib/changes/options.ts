@@ -2,6 +2,7 @@
  * Tunables of the executor. Defaults suit PagerDuty; tests and the benchmark shorten the waits and give the
  * pipeline the simulator's clock (so "apply after their shift" follows simulated time).
  */
+import { portalNow } from "@/lib/config/clock";
 import type { ClientSettings } from "./write";
 
 export interface PipelineOptions {
@@ -17,7 +18,7 @@ export interface PipelineOptions {
   client: ClientSettings;
 }
 
-const DEFAULTS: PipelineOptions = { verifyReads: 4, verifyDelayMs: 500, applyTries: 3, applyDelayMs: 1_000, now: () => Date.now(), client: {} };
+const DEFAULTS: PipelineOptions = { verifyReads: 4, verifyDelayMs: 500, applyTries: 3, applyDelayMs: 1_000, now: portalNow, client: {} };
 
 const g = globalThis as unknown as { __changePipelineOptions?: PipelineOptions };
 

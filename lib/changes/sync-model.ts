@@ -87,14 +87,21 @@ async function replaceGrant(
     return;
   }
   await endGrants(tx, change.connectionId, pdUserId, keyPrefix, at);
+  // Restoring a prior holding (a just-in-time grant's end, an undo) gives it back the origin it had.
+  let origin = ORIGIN[change.causeKind];
+  let originRef: string | null = `${change.causeKind.toLowerCase()}:${change.causeId}`;
+  if (change.causeKind === "EXPIRY" || change.causeKind === "UNDO") {
+    const earlier = await tx.grant.findFirst({ where: { connectionId: change.connectionId, pdUserId, entitlementKey: grant.entitlementKey, removedAt: { not: null } }, orderBy: { removedAt: "desc" }, select: { origin: true, originRef: true } });
+    if (earlier) ({ origin, originRef } = earlier);
+  }
   await tx.grant.create({
     data: {
       id: randomUUID(),
       connectionId: change.connectionId,
       pdUserId,
       ...grant,
-      origin: ORIGIN[change.causeKind],
-      originRef: `${change.causeKind.toLowerCase()}:${change.causeId}`,
+      origin,
+      originRef,
       activeKey,
       previousGrantId: current?.id ?? null,
       firstSeenAt: at,

@@ -111,6 +111,7 @@ const schema = z.object({
     .regex(/^\s*[1-9][0-9]{0,2}\s*(,\s*[1-9][0-9]{0,2}\s*)*$/, "ROTATION_REMINDER_DAYS must be whole days before the due date, separated by commas, e.g. 14,3")
     .default("14,3"),
   ROTATION_OVERDUE_REPEAT_DAYS: z.coerce.number().int().min(1, "ROTATION_OVERDUE_REPEAT_DAYS must be at least 1 (day)").max(90).default(7),
+  PORTAL_CLOCK_FILE: z.string().trim().min(1).optional().or(z.literal("").transform(() => undefined)),
 });
 
 export type Env = {
@@ -145,6 +146,8 @@ export type Env = {
   rotationReminderDays: number[];
   /** …and when overdue, again every this many days. */
   rotationOverdueRepeatDays: number;
+  /** Tests and the demo only (loopback portals): a file holding a clock offset in ms that the portal's clock follows (lib/config/clock.ts). */
+  portalClockFile: string | undefined;
 };
 
 /** Sign-in restrictions on top of "the identity provider verified the email" (lib/auth/gate.ts). */
@@ -181,6 +184,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   problems.push(...deploymentSigns(source, e));
   problems.push(...insecureProductionUrl(e));
+  if (e.PORTAL_CLOCK_FILE && e.NEXTAUTH_URL && !isLoopbackUrl(e.NEXTAUTH_URL)) {
+    problems.push(`PORTAL_CLOCK_FILE moves the portal's clock (expiries, reminders, schedules) and is for tests and the demo on this machine only: unset it, NEXTAUTH_URL (${e.NEXTAUTH_URL}) is not a loopback address.`);
+  }
   const allowedEmailDomains = emailDomains(e.ALLOWED_EMAIL_DOMAINS, problems);
   const bootstrapAdminEmails = e.BOOTSTRAP_ADMIN_EMAILS.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
   if (allowedEmailDomains.length) {
@@ -223,6 +229,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     mailFrom: e.MAIL_FROM,
     rotationReminderDays: [...new Set(e.ROTATION_REMINDER_DAYS.split(",").map((d) => Number(d.trim())))].sort((a, b) => b - a),
     rotationOverdueRepeatDays: e.ROTATION_OVERDUE_REPEAT_DAYS,
+    portalClockFile: e.PORTAL_CLOCK_FILE,
   };
 }
 

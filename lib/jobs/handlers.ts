@@ -9,6 +9,7 @@ import "@/lib/sync/jobs";
 import "@/lib/changes/jobs";
 import "@/lib/reviews/jobs";
 import "@/lib/connections/jobs";
+import "@/lib/access/jobs";
 
 export const VERIFY_AUDIT_CHAIN = "audit.verify_chain";
 

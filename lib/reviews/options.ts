@@ -3,6 +3,7 @@
  * recurrence and delegation windows follow it, so simulated time drives them), the SMTP transport for
  * reminder e-mails, and the thresholds of the rules.
  */
+import { portalNow } from "@/lib/config/clock";
 import { overridableSettings } from "@/lib/config/overridable";
 
 export interface ReviewOptions {
@@ -26,7 +27,7 @@ export interface ReviewOptions {
 }
 
 const DEFAULTS: ReviewOptions = {
-  now: () => Date.now(),
+  now: portalNow,
   smtpUrl: null,
   mailFrom: "PagerDuty Access Portal <reviews@localhost>",
   portalUrl: "http://localhost:3000",

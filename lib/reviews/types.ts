@@ -3,7 +3,7 @@
  * DTOs only (plain, serialisable: dates as ISO strings), no I/O.
  */
 
-export type ItemKind = "BASE_ROLE" | "TEAM_MEMBER" | "SCHEDULE_MEMBER" | "CREDENTIAL";
+export type ItemKind = "BASE_ROLE" | "TEAM_MEMBER" | "SCHEDULE_MEMBER" | "CREDENTIAL" | "JIT_GRANT";
 export const ITEM_KINDS: readonly ItemKind[] = ["BASE_ROLE", "TEAM_MEMBER", "SCHEDULE_MEMBER", "CREDENTIAL"];
 export type DecisionKind = "CERTIFY" | "REVOKE" | "MODIFY";
 export const DECISION_KINDS: readonly DecisionKind[] = ["CERTIFY", "REVOKE", "MODIFY"];
