@@ -28,11 +28,19 @@ function Status({ status }: { status: string }) {
 }
 
 /** Cause ids are mostly UUIDs: the first 8 characters identify one; the whole id is in the tooltip. */
-function CauseId({ id }: { id: string }) {
-  return (
+function CauseId({ id, kind }: { id: string; kind?: string }) {
+  const text = (
     <span className="font-mono" title={id}>
       {id.length > 12 ? `${id.slice(0, 8)}…` : id}
     </span>
+  );
+  // A just-in-time grant (APPROVAL) or its end (EXPIRY) is caused by an access request: link to it.
+  return kind === "APPROVAL" || kind === "EXPIRY" ? (
+    <Link href={`/requests/${id}`} className="underline" aria-label={`Access request ${id}`}>
+      {text}
+    </Link>
+  ) : (
+    text
   );
 }
 
@@ -77,7 +85,7 @@ function ChangeTable({ caption, rows, columns, manage }: { caption: string; rows
               <td className="px-4 py-3 text-xs text-slate-600">
                 {c.causeKind.toLowerCase().replace("_", " ")}
                 <br />
-                <CauseId id={c.causeId} />
+                <CauseId id={c.causeId} kind={c.causeKind} />
               </td>
               {columns.includes("when") && <td className="px-4 py-3 text-xs text-slate-700">{when(c.runAt)}</td>}
               {columns.includes("error") && (
@@ -135,7 +143,7 @@ function HeldBatch({ batch, manage, actorId }: { batch: BatchPreview; manage: bo
         <div>
           <p className="font-medium text-amber-900">{batch.heldReason ?? "Held for approval."}</p>
           <p className="text-xs text-amber-800">
-            {batch.changes.length} change{batch.changes.length === 1 ? "" : "s"} · {batch.usersTouched} user{batch.usersTouched === 1 ? "" : "s"} of {batch.accountUsers || "?"} · {batch.deletions} deletion{batch.deletions === 1 ? "" : "s"} · cause {batch.causeKind.toLowerCase().replace("_", " ")} <CauseId id={batch.causeId} /> · {when(batch.createdAt)}
+            {batch.changes.length} change{batch.changes.length === 1 ? "" : "s"} · {batch.usersTouched} user{batch.usersTouched === 1 ? "" : "s"} of {batch.accountUsers || "?"} · {batch.deletions} deletion{batch.deletions === 1 ? "" : "s"} · cause {batch.causeKind.toLowerCase().replace("_", " ")} <CauseId id={batch.causeId} kind={batch.causeKind} /> · {when(batch.createdAt)}
           </p>
         </div>
         {manage && (
