@@ -155,6 +155,11 @@ export function CampaignForm({ options, action }: { options: CampaignFormOptions
               </label>
             ))}
           </div>
+          {kinds.includes("JIT_GRANT") && (
+            <p className="mt-1 text-xs text-slate-500" data-testid="campaign-jit-hint">
+              Just-in-time grants live during the period: since the previous occurrence&apos;s launch, or the last 90 days for a first campaign. Whoever approved a grant never reviews it.
+            </p>
+          )}
           {errors?.["scope.kinds"] && <p className="text-xs text-red-700">{errors["scope.kinds"].join(" ")}</p>}
         </div>
         <div className="grid gap-3 sm:grid-cols-2">

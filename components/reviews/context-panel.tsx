@@ -28,6 +28,58 @@ function Shift({ label, shift }: { label: string; shift: ItemContext["oncall"]["
   );
 }
 
+const STATUS: Record<string, string> = { APPROVED: "approved, being granted", ACTIVE: "live", ENDING: "ending", ENDED: "ended" };
+
+/** A just-in-time grant under review: the request behind it, who approved it, and whether it is still live. */
+function JitRequest({ request: r }: { request: NonNullable<ItemContext["request"]> }) {
+  return (
+    <section aria-label="Just-in-time request" data-testid="context-request" className="rounded-md border border-sky-200 bg-sky-50 p-2 text-xs text-slate-800">
+      <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Just-in-time request</h3>
+      <p className="mt-1">
+        <a href={r.href} className="font-medium text-emerald-700 underline">
+          {r.ref}
+        </a>{" "}
+        · {r.item} · {formatMinutes(r.durationMinutes)}
+      </p>
+      <p>
+        Requested by {r.requester} at {utcDate(r.requestedAt)}
+      </p>
+      <p>
+        Reason: <q>{r.reason}</q>
+        {r.ticket ? ` · ticket ${r.ticket}` : ""}
+      </p>
+      <p>
+        {r.startsAt ? `${utcDate(r.startsAt)} → ${utcDate(r.endsAt)}` : "Not started"} ·{" "}
+        <span className={r.live ? "font-semibold text-amber-800" : ""}>
+          {STATUS[r.status] ?? r.status.toLowerCase()}
+          {r.endReason ? ` (${r.endReason.toLowerCase()}${r.endedAt ? ` ${utcDate(r.endedAt)}` : ""})` : ""}
+        </span>
+      </p>
+      <ul className="mt-1 space-y-0.5">
+        {r.approvals.length ? (
+          r.approvals.map((a, i) => (
+            <li key={i}>
+              Approved{a.extension ? ` (extension ${a.extension})` : ""} by {a.approver} as {a.right.replace(/^group:.*/, "group member").replaceAll("_", " ")} at {utcDate(a.at)}
+              {a.comment ? <q className="ml-1">{a.comment}</q> : null}
+              {a.bulk ? " · bulk" : ""}
+            </li>
+          ))
+        ) : (
+          <li>Approved by a rule (no person).</li>
+        )}
+      </ul>
+      <p className="mt-1 text-slate-600">Revoking a live grant ends it now in PagerDuty; revoking an ended one records the finding only.</p>
+    </section>
+  );
+}
+
+const formatMinutes = (total: number) => {
+  const d = Math.floor(total / 1440);
+  const h = Math.floor((total % 1440) / 60);
+  const m = total % 60;
+  return [d ? `${d} d` : "", h ? `${h} h` : "", m ? `${m} min` : ""].filter(Boolean).join(" ") || "0 min";
+};
+
 /**
  * What a reviewer needs to decide the highlighted item: the person, their PagerDuty role and teams,
  * last and next on-call shift, whether the access came from drift, its risk badges, earlier steps, and
@@ -87,6 +139,7 @@ export function ContextPanel({ campaignId, item }: { campaignId: string; item: W
       {ctx.isPending && <p className="text-sm text-slate-500">Loading context…</p>}
       {c && (
         <>
+          {c.request && <JitRequest request={c.request} />}
           <section aria-label="PagerDuty">
             <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">In PagerDuty</h3>
             <dl className="mt-1 space-y-2">

@@ -499,6 +499,14 @@ export function ReviewWorkspace({
                         <span className="block truncate text-slate-800">{item.entitlementLabel}</span>
                         <span className="block truncate text-xs text-slate-500">
                           {KIND_LABEL[item.kind]}
+                          {item.requestId && (
+                            <>
+                              {" · "}
+                              <a href={`/requests/${item.requestId}`} onClick={(e) => e.stopPropagation()} className="text-emerald-700 underline" data-testid="row-request-link">
+                                request
+                              </a>
+                            </>
+                          )}
                           {item.step > 1 ? " · second step" : ""}
                         </span>
                       </span>

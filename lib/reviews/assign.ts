@@ -1,7 +1,7 @@
 /**
  * Who reviews: delegation while away (time-bound, audited; the delegate decides the delegator's items in
  * the window) and reassignment with a reason (a reviewer hands on their own items; an admin any item).
- * Neither may give an item to the person whose access it is.
+ * Neither may give an item to the person whose access it is (nor a just-in-time grant to its approver).
  */
 import { randomUUID } from "node:crypto";
 import { appendAudit } from "@/lib/audit";
@@ -9,7 +9,8 @@ import { can } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import type { Db, Tx } from "@/lib/db";
 import { personActor } from "./campaigns";
-import { actingFor, loadActiveCampaign, requireActor, ReviewRefused } from "./guard";
+import { actingFor, jitApproverRefusal, loadActiveCampaign, requireActor, ReviewRefused } from "./guard";
+import { approversOf, jitApproversFor } from "./jit-approvers";
 import { changersOf, linkChangerRefusal, linkChangersFor } from "./link-flags";
 import { reviewNow } from "./options";
 import type { DelegateInput, ReassignInput } from "./schemas";
@@ -73,15 +74,17 @@ export async function reassignItems(db: Db, actorIn: Actor | null, input: Reassi
     if (!to || to.status !== "ACTIVE") throw new ReviewRefused("The new reviewer must be an active person of the portal.", { toPersonId: ["Choose an active person."] });
     if (to.roles.includes("AUDITOR")) throw new ReviewRefused("Auditors change nothing: choose a reviewer who may decide.", { toPersonId: ["Choose someone who is not an auditor."] });
     const ids = [...new Set(input.itemIds)];
-    const items = await tx.reviewItem.findMany({ where: { id: { in: ids }, campaignId: campaign.id }, select: { id: true, state: true, reviewerId: true, subjectPersonId: true, subjectName: true, connectionId: true, pdUserId: true } });
+    const items = await tx.reviewItem.findMany({ where: { id: { in: ids }, campaignId: campaign.id }, select: { id: true, state: true, reviewerId: true, subjectPersonId: true, subjectName: true, entitlementLabel: true, connectionId: true, pdUserId: true, kind: true, grantId: true } });
     if (items.length !== ids.length) throw new ReviewRefused("Some items are not part of this campaign. Nothing was changed.");
     const acting = asAdmin ? null : await actingFor(tx, actor.personId, now);
     const changers = await linkChangersFor(tx, campaign.id, items);
+    const approvers = await jitApproversFor(tx, items);
     for (const i of items) {
       if (i.state !== "PENDING") throw new ReviewRefused("Only undecided items can be reassigned. Nothing was changed.");
       if (acting && !(i.reviewerId && acting.ids.includes(i.reviewerId))) throw new ReviewRefused("You can only reassign items you review. Nothing was changed.");
       if (i.subjectPersonId === to.id) throw new ReviewRefused(`${to.name} cannot review their own access (${i.subjectName}). Nothing was changed.`, { toPersonId: ["Choose someone else for their own items."] });
       if (changersOf(changers, i).has(to.id)) throw new ReviewRefused(`${linkChangerRefusal(to.name, i.subjectName)} Nothing was changed.`, { toPersonId: ["Choose someone who did not change this person's PagerDuty link."] });
+      if (approversOf(approvers, i).has(to.id)) throw new ReviewRefused(`${jitApproverRefusal(to.name, `the just-in-time grant under review (${i.subjectName}: ${i.entitlementLabel})`)} Nothing was changed.`, { toPersonId: ["Choose someone who did not approve this grant."] });
     }
     const reason = `Reassigned by ${actor.name}: ${input.reason}`;
     await tx.reviewItem.updateMany({ where: { id: { in: ids } }, data: { reviewerId: to.id, reviewerReason: reason, draftDecision: null, draftRole: null, draftJustification: null, draftAt: null } });

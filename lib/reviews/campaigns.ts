@@ -13,6 +13,7 @@ import { loadDirectory } from "./directory";
 import { requireActor, ReviewRefused } from "./guard";
 import { reviewNow, reviewOptions } from "./options";
 import { assignReviewer, type PolicySubject } from "./policy";
+import { jitLabel, loadJitGrants, reviewPeriodFor, type ReviewPeriod } from "./jit";
 import { refreshRemediation } from "./remediation";
 import type { CreateCampaignInput, SetReviewOwnerInput } from "./schemas";
 import type { CampaignScope, ItemKind, LaunchResult, ManifestCount, PopulationManifest, ReviewerPolicy, Risk } from "./types";
@@ -178,7 +179,8 @@ export async function launchCampaign(db: Db, actorIn: Actor | null, input: { cam
     }
     const scope = campaign.scope as unknown as CampaignScope;
     const policy = campaign.policy as unknown as ReviewerPolicy;
-    const { items, counts, flags } = await freezePopulation(tx, campaign.connectionIds, scope, policy, campaign.fallbackReviewerId, campaign.createdById, now);
+    const period = await reviewPeriodFor(tx, campaign, now);
+    const { items, counts, flags } = await freezePopulation(tx, campaign.connectionIds, scope, policy, campaign.fallbackReviewerId, campaign.createdById, now, period);
 
     const hash = createHash("sha256");
     for (const item of items) hash.update(snapshotLine(item));
@@ -195,6 +197,7 @@ export async function launchCampaign(db: Db, actorIn: Actor | null, input: { cam
       totalItems: items.length,
       flags,
       sha256,
+      period,
     };
     await tx.reviewCampaign.update({
       where: { id: campaign.id },
@@ -204,7 +207,7 @@ export async function launchCampaign(db: Db, actorIn: Actor | null, input: { cam
       actor: personActor(actor),
       action: "review.campaign_launched",
       target: { type: "review_campaign", id: campaign.id },
-      after: { counts, flags, totalItems: items.length, sha256, connections: manifest.connections },
+      after: { counts, flags, totalItems: items.length, sha256, connections: manifest.connections, period },
       reason: manifest.staleOverrideReason,
     });
     return { campaignId: campaign.id, itemCount: items.length, sha256 };
@@ -218,7 +221,7 @@ export function snapshotLine(i: Pick<FrozenItem, "seq" | "connectionId" | "kind"
   );
 }
 
-async function freezePopulation(tx: Tx, connectionIds: string[], scope: CampaignScope, policy: ReviewerPolicy, fallbackId: string, ownerId: string, now: Date) {
+async function freezePopulation(tx: Tx, connectionIds: string[], scope: CampaignScope, policy: ReviewerPolicy, fallbackId: string, ownerId: string, now: Date, period: ReviewPeriod) {
   const rows = await tx.$queryRaw<PopulationRow[]>`
     SELECT g."id" AS "grantId", g."connectionId", g."pdUserId", g."entitlement"::text AS "entitlement", g."entitlementKey", g."role",
            g."teamPdId", g."schedulePdId", g."origin"::text AS "origin",
@@ -339,7 +342,51 @@ async function freezePopulation(tx: Tx, connectionIds: string[], scope: Campaign
       });
     }
   }
-  const counts: ManifestCount[] = (["BASE_ROLE", "TEAM_MEMBER", "SCHEDULE_MEMBER", "CREDENTIAL"] as ItemKind[])
+  if (kinds.has("JIT_GRANT")) {
+    // Every just-in-time grant live during the period (lib/reviews/jit.ts). The requester is the holder; the
+    // grant's approvers (and those of its extensions) never review it: an approver does not certify their own approval.
+    const grants = await loadJitGrants(tx, connectionIds, period);
+    synced.set("JIT_GRANT", grants.length);
+    for (const g of grants) {
+      const userKey = `${g.connectionId}|${g.pdUserId}`;
+      const baseRole = g.catalogKind === "BASE_ROLE";
+      const teams = baseRole ? (userTeams.get(userKey) ?? []) : g.teamPdId ? [g.teamPdId] : [];
+      if (teamsFilter && !teams.some((t) => teamsFilter.has(t))) continue;
+      if (rolesFilter && !rolesFilter.has(g.role)) continue;
+      if (scope.onlyDrift) continue; // a granted request is never drift
+      const holder = dir.personOfPdUser.get(g.connectionId)?.get(g.pdUserId) ?? null;
+      const risks: Risk[] = [];
+      if ((baseRole && (g.role === "admin" || g.role === "owner")) || g.userBaseRole === "admin" || g.userBaseRole === "owner") risks.push("admin_or_owner");
+      if (!baseRole && g.role === "manager") risks.push("team_manager");
+      if (holder !== g.requesterId) risks.push("unmatched_identity");
+      const subject: PolicySubject = { connectionId: g.connectionId, kind: "JIT_GRANT", subjectPersonId: g.requesterId, role: g.role, teamPdIds: teams, entitlementKey: g.entitlementKey };
+      const assigned = assignReviewer(1, step1, subject, dir, fallbackId, ownerId, [...g.approverIds, ...(holder ? [holder] : [])]);
+      items.push({
+        id: randomUUID(),
+        seq: items.length + 1,
+        connectionId: g.connectionId,
+        kind: "JIT_GRANT",
+        // The access request reviewed (no schema change: grantId names the request for JIT_GRANT items).
+        grantId: g.requestId,
+        pdUserId: g.pdUserId,
+        subjectPersonId: g.requesterId,
+        subjectName: g.userName ?? g.requesterLabel.replace(/ <[^>]*>$/, ""),
+        subjectEmail: g.userEmail ?? (/<([^>]*)>$/.exec(g.requesterLabel)?.[1] ?? ""),
+        entitlementKey: g.entitlementKey,
+        entitlementLabel: jitLabel(g),
+        role: g.role,
+        teamPdId: g.teamPdId,
+        teamName: g.teamName,
+        schedulePdId: null,
+        grantOrigin: "REQUEST",
+        risks,
+        riskScore: risks.reduce((s, k) => s + RISK_WEIGHT[k], 0),
+        reviewerId: assigned.reviewerId,
+        reviewerReason: assigned.reason,
+      });
+    }
+  }
+  const counts: ManifestCount[] = (["BASE_ROLE", "TEAM_MEMBER", "SCHEDULE_MEMBER", "CREDENTIAL", "JIT_GRANT"] as ItemKind[])
     .filter((k) => kinds.has(k))
     .map((k) => {
       const n = items.filter((i) => i.kind === k).length;

@@ -13,7 +13,8 @@ import type { ReviewDecisionKind } from "@/lib/generated/prisma/client";
 import { PD_TEAM_ROLES, PD_USER_ROLES } from "@/lib/pagerduty";
 import { HIGH_RISK_SCORE, personActor } from "./campaigns";
 import { loadDirectory } from "./directory";
-import { actingFor, decideRefusal, loadActiveCampaign, requireActor, ReviewRefused } from "./guard";
+import { actingFor, decideRefusal, jitApproverRefusal, loadActiveCampaign, requireActor, ReviewRefused } from "./guard";
+import { approversOf, jitApproversFor } from "./jit-approvers";
 import { reviewNow, reviewOptions } from "./options";
 import { changersOf, linkChangerRefusal, linkChangersFor } from "./link-flags";
 import { assignReviewer } from "./policy";
@@ -30,7 +31,7 @@ export function modifyRolesFor(kind: ItemKind, current: string | null): string[]
   return [];
 }
 
-const ITEM_FACTS = { id: true, campaignId: true, state: true, reviewerId: true, subjectPersonId: true, kind: true, role: true, subjectName: true, entitlementLabel: true, connectionId: true, pdUserId: true } as const;
+const ITEM_FACTS = { id: true, campaignId: true, state: true, reviewerId: true, subjectPersonId: true, kind: true, role: true, subjectName: true, entitlementLabel: true, connectionId: true, pdUserId: true, grantId: true } as const;
 
 /** Loads the items and refuses the whole request when any of them may not be decided by this actor now. */
 async function decidableItems(tx: Tx, actor: Actor, campaignId: string, itemIds: readonly string[], now: Date) {
@@ -39,10 +40,11 @@ async function decidableItems(tx: Tx, actor: Actor, campaignId: string, itemIds:
   if (items.length !== unique.length) throw new ReviewRefused(`${unique.length - items.length} of the items are not part of this campaign. Nothing was changed.`);
   const acting = await actingFor(tx, actor.personId, now);
   const changers = await linkChangersFor(tx, campaignId, items);
+  const approvers = await jitApproversFor(tx, items);
   const refusals = new Map<string, string[]>();
   for (const item of items) {
     const why =
-      item.state !== "PENDING" ? "This item was already decided." : changersOf(changers, item).has(actor.personId) ? linkChangerRefusal(null, item.subjectName) : decideRefusal(actor, item, acting.ids);
+      item.state !== "PENDING" ? "This item was already decided." : changersOf(changers, item).has(actor.personId) ? linkChangerRefusal(null, item.subjectName) : decideRefusal(actor, { ...item, approverIds: approversOf(approvers, item) }, acting.ids);
     if (why) refusals.set(item.id, [why]);
   }
   if (refusals.size) {
@@ -126,6 +128,8 @@ interface Draft {
   id: string;
   connectionId: string;
   kind: ItemKind;
+  grantId: string | null;
+  entitlementKey: string;
   pdUserId: string | null;
   teamPdId: string | null;
   schedulePdId: string | null;
@@ -177,6 +181,10 @@ export async function submitDecisions(db: Db, actorIn: Actor | null, input: Subm
     const changers = await linkChangersFor(tx, campaign.id, drafts);
     const barred = drafts.find((d) => changersOf(changers, d).has(actor.personId));
     if (barred) throw new ReviewRefused(`${linkChangerRefusal(null, barred.subjectName)} Nothing was submitted.`);
+    // Nor the review of a just-in-time grant the actor approved (a delegate's submission included).
+    const approvers = await jitApproversFor(tx, drafts);
+    const approved = drafts.find((d) => approversOf(approvers, d).has(actor.personId));
+    if (approved) throw new ReviewRefused(`${jitApproverRefusal(null, `the just-in-time grant under review (${approved.subjectName}: ${approved.entitlementLabel})`)} Nothing was submitted.`);
 
     const problems: Record<string, string[]> = {};
     for (const d of drafts) {
@@ -230,12 +238,13 @@ export async function submitDecisions(db: Db, actorIn: Actor | null, input: Subm
       const dir = await loadDirectory(tx, campaign.connectionIds);
       const teamsOf = await itemTeams(tx, toSecond);
       for (const d of toSecond) {
-        const a = assignReviewer(2, second, { connectionId: d.connectionId, kind: d.kind, subjectPersonId: d.subjectPersonId, role: d.role, teamPdIds: teamsOf.get(d.id) ?? [] }, dir, campaign.fallbackReviewerId, campaign.createdById, [actor.personId, ...(d.reviewerId ? [d.reviewerId] : []), ...changersOf(changers, d)]);
+        const a = assignReviewer(2, second, { connectionId: d.connectionId, kind: d.kind, subjectPersonId: d.subjectPersonId, role: d.role, teamPdIds: teamsOf.get(d.id) ?? [], entitlementKey: d.entitlementKey }, dir, campaign.fallbackReviewerId, campaign.createdById, [actor.personId, ...(d.reviewerId ? [d.reviewerId] : []), ...changersOf(changers, d), ...approversOf(approvers, d)]);
         await tx.reviewItem.update({ where: { id: d.id }, data: { step: 2, reviewerId: a.reviewerId, assignedReviewerId: a.reviewerId, reviewerReason: a.reason, draftDecision: null, draftRole: null, draftJustification: null, draftAt: null, rubberStamp: stamp !== null } });
       }
     }
-    const targets: RemediationTarget[] = finals.filter((d) => d.draftDecision !== "CERTIFY").map((d) => ({ id: d.id, connectionId: d.connectionId, kind: d.kind, pdUserId: d.pdUserId, teamPdId: d.teamPdId, schedulePdId: d.schedulePdId, entitlementLabel: d.entitlementLabel, decision: d.draftDecision!, role: d.draftRole }));
-    const remediation = targets.length ? await remediate(tx, submissionId, campaign.id, targets, now) : { changes: 0, batchIds: [] };
+    const targets: RemediationTarget[] = finals.filter((d) => d.draftDecision !== "CERTIFY").map((d) => ({ id: d.id, connectionId: d.connectionId, kind: d.kind, grantId: d.grantId, pdUserId: d.pdUserId, teamPdId: d.teamPdId, schedulePdId: d.schedulePdId, entitlementLabel: d.entitlementLabel, decision: d.draftDecision!, role: d.draftRole, justification: d.draftJustification }));
+    const by = { actor: personActor(actor), label: `${actor.name} <${actor.email}> (access review "${campaign.name}")`, personId: actor.personId };
+    const remediation = targets.length ? await remediate(tx, submissionId, campaign.id, targets, now, by) : { changes: 0, batchIds: [] };
     if (remediation.batchIds.length) await tx.reviewSubmission.update({ where: { id: submissionId }, data: { changeBatchId: remediation.batchIds[0] } });
 
     await appendAudit(tx, {
@@ -257,10 +266,10 @@ export async function submitDecisions(db: Db, actorIn: Actor | null, input: Subm
   }, LONG_TX);
 }
 
-async function itemTeams(tx: Tx, items: readonly Pick<Draft, "id" | "connectionId" | "kind" | "pdUserId" | "teamPdId">[]): Promise<Map<string, string[]>> {
+async function itemTeams(tx: Tx, items: readonly Pick<Draft, "id" | "connectionId" | "kind" | "pdUserId" | "teamPdId" | "entitlementKey">[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   for (const i of items) {
-    if (i.kind === "BASE_ROLE" && i.pdUserId) {
+    if ((i.kind === "BASE_ROLE" || (i.kind === "JIT_GRANT" && i.entitlementKey.startsWith("base_role:"))) && i.pdUserId) {
       const ms = await tx.pdTeamMembership.findMany({ where: { connectionId: i.connectionId, userPdId: i.pdUserId, removedAt: null }, select: { teamPdId: true } });
       out.set(i.id, ms.map((m) => m.teamPdId));
     } else out.set(i.id, i.teamPdId ? [i.teamPdId] : []);

@@ -3,13 +3,16 @@ import "server-only";
  * The evidence pack of a campaign, streamed as CSV, JSON or PDF (memory stays flat at any size: items are
  * read in keyset pages and written as they come). Every format carries the same records: the population
  * manifest, every item with its reviewer and why, each step decision, justification and time,
- * remediation with applied and verified times, exceptions, rubber-stamp flags, the just-in-time grants of
- * the period, the audit-chain head hash, and the pack's own SHA-256.
+ * remediation with applied and verified times, exceptions, rubber-stamp flags, the request history of the
+ * campaign's period (every just-in-time request with its approvals, grant and end changes and their
+ * verified times: lib/reviews/jit.ts), the audit-chain head hash, and the pack's own SHA-256.
  *
  * The pack's SHA-256 is computed over its canonical records: the JSON text of the header, of each item,
  * of each submission and of the footer (without the hash), each followed by "\n". The JSON format holds
  * exactly those texts (in `header`, `items[]`, `submissions[]`, `footer`), so an auditor can recompute it
  * (re-serialise each with JSON.stringify, join with newlines) and compare it with the CSV's and the PDF's.
+ * The request history rides in the footer record (`requestHistory`, `requestSummary`), so that recipe is
+ * unchanged by it.
  * The CSV escapes cells a spreadsheet would run as formulas (lib/export/csv.ts); the hash is over the
  * records, never over escaped text, and `unescapeCell` gives each CSV cell's recorded value back.
  */
@@ -23,6 +26,7 @@ import { getDb, type Db } from "@/lib/db";
 import { csvText } from "@/lib/export/csv";
 import { personActor } from "./campaigns";
 import { ReviewRefused } from "./guard";
+import { emptySummary, periodOfCampaign, requestHistory, summaryText, type RequestHistoryRecord, type RequestHistorySummary, type ReviewPeriod } from "./jit";
 import { linkChangeFlags, type LinkChangeFlagRow } from "./link-flags";
 import { reviewNow } from "./options";
 import { refreshRemediation } from "./remediation";
@@ -79,7 +83,8 @@ export async function evidenceExport(actor: Actor | null, campaignId: string, fo
   await d.$transaction((tx) => appendAudit(tx, { actor: personActor(actor), action: "review.evidence_exported", target: { type: "review_campaign", id: campaign.id }, after: { format } }));
   const head = await d.auditHead.findUnique({ where: { id: 1 } });
   const header = {
-    packFormat: "pagerduty-access-review-evidence/1",
+    // 2: the footer carries the period's request history (requestHistory, requestSummary); the hash recipe is unchanged.
+    packFormat: "pagerduty-access-review-evidence/2",
     generatedAt: now.toISOString(),
     generatedBy: `${actor.name} <${actor.email}>`,
     campaign: {
@@ -101,7 +106,8 @@ export async function evidenceExport(actor: Actor | null, campaignId: string, fo
     /** Separation of duties: person ↔ PagerDuty user links changed during the campaign for users with items in it. */
     linkChangeFlags: await linkChangeFlags(d, campaign.id),
   };
-  const records = evidenceRecords(d, campaign.id, header, head?.hash ?? "", Number(head?.seq ?? 0));
+  const period = await periodOfCampaign(d, campaign);
+  const records = evidenceRecords(d, campaign.id, header, head?.hash ?? "", Number(head?.seq ?? 0), { connectionIds: campaign.connectionIds, period });
   const stem = `evidence-${campaign.name.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60) || "campaign"}-${now.toISOString().slice(0, 10)}`;
   switch (format) {
     case "csv":
@@ -114,12 +120,25 @@ export async function evidenceExport(actor: Actor | null, campaignId: string, fo
 }
 
 type Header = Record<string, unknown> & { manifest: PopulationManifest; linkChangeFlags: LinkChangeFlagRow[]; campaign: { name: string; id: string; status: string; dueAt: string; forceClosed: boolean; closeReason: string | null } };
-type Footer = { items: number; decided: number; exceptions: number; rubberStampSubmissions: number; jitGrants: unknown[]; jitGrantsNote: string; auditHeadHash: string; auditHeadSeq: number };
+type Footer = {
+  items: number;
+  decided: number;
+  exceptions: number;
+  rubberStampSubmissions: number;
+  /** Items of kind JIT_GRANT (just-in-time grants live during the period, frozen at launch). */
+  jitItems: number;
+  /** The period's request history, by request number (lib/reviews/jit.ts requestHistory). */
+  requestHistory: RequestHistoryRecord[];
+  requestSummary: RequestHistorySummary | null;
+  requestHistoryNote: string;
+  auditHeadHash: string;
+  auditHeadSeq: number;
+};
 type Submission = { id: string; reviewer: string; count: number; certified: number; revoked: number; modified: number; rubberStamp: boolean; rubberStampReason: string | null; acknowledged: boolean; submittedAt: string };
 type EvidenceRecord = { type: "header"; value: Header; text: string } | { type: "item"; value: EvidenceItem; text: string } | { type: "submission"; value: Submission; text: string } | { type: "footer"; value: Footer; text: string; sha256: string };
 
 /** The canonical records in order; the footer carries the SHA-256 over all records before it and itself. */
-async function* evidenceRecords(db: Db, campaignId: string, header: Header, headHash: string, headSeq: number): AsyncGenerator<EvidenceRecord> {
+async function* evidenceRecords(db: Db, campaignId: string, header: Header, headHash: string, headSeq: number, scope: { connectionIds: string[]; period: ReviewPeriod | null }): AsyncGenerator<EvidenceRecord> {
   const hash = createHash("sha256");
   const emit = <T>(value: T) => {
     const text = JSON.stringify(value);
@@ -136,6 +155,7 @@ async function* evidenceRecords(db: Db, campaignId: string, header: Header, head
   let count = 0;
   let decided = 0;
   let exceptions = 0;
+  let jitItems = 0;
   for (;;) {
     const rows = await db.reviewItem.findMany({ where: { campaignId, seq: { gt: after } }, orderBy: { seq: "asc" }, take: PAGE });
     if (!rows.length) break;
@@ -176,6 +196,7 @@ async function* evidenceRecords(db: Db, campaignId: string, header: Header, head
       count++;
       if (r.state === "DECIDED") decided++;
       if (item.exception) exceptions++;
+      if (r.kind === "JIT_GRANT") jitItems++;
       yield { type: "item", value: item, text: emit(item) };
     }
     after = rows.at(-1)!.seq;
@@ -189,14 +210,19 @@ async function* evidenceRecords(db: Db, campaignId: string, header: Header, head
     const value: Submission = { id: s.id, reviewer: names.get(s.reviewerId) ?? s.reviewerId, count: s.count, certified: s.certified, revoked: s.revoked, modified: s.modified, rubberStamp: s.rubberStamp, rubberStampReason: s.rubberStampReason, acknowledged: s.acknowledged, submittedAt: s.submittedAt.toISOString() };
     yield { type: "submission", value, text: emit(value) };
   }
+  // The period's request history (a period's requests, held while the footer is written; the items above stream).
+  const summary = scope.period ? emptySummary(scope.period) : null;
+  const history: RequestHistoryRecord[] = [];
+  if (summary) for await (const r of requestHistory(db, campaignId, scope.connectionIds, summary.period, summary)) history.push(r);
   const footer: Footer = {
     items: count,
     decided,
     exceptions,
     rubberStampSubmissions: stamps,
-    // Just-in-time access requests are not part of the portal yet: no grant can have been active through one.
-    jitGrants: [],
-    jitGrantsNote: "No just-in-time access requests exist in the portal: none were active during the period.",
+    jitItems,
+    requestHistory: history,
+    requestSummary: summary,
+    requestHistoryNote: summary ? summaryText(summary) : "The campaign has not been launched: it has no period yet.",
     auditHeadHash: headHash,
     auditHeadSeq: headSeq,
   };
@@ -237,6 +263,23 @@ export const CSV_COLUMNS = [
   "decision", "decision_role", "justification", "decided_by", "decided_at", "remediation", "change_id", "applied_at", "verified_at", "remediation_error", "exception", "rubber_stamp",
 ] as const;
 
+/** The request history's columns in the CSV (after the items, in the footer's section). */
+export const REQUEST_CSV_COLUMNS = [
+  "request_ref", "request_id", "connection_id", "kind", "extends", "requester", "requester_pd_user_id", "item", "entitlement_key", "duration_minutes", "reason", "ticket", "policy_version", "policy_rules_sha256",
+  "status", "requested_at", "decided_at", "starts_at", "ends_at", "approvals", "grant_change_id", "grant_change_status", "grant_verified_at", "grant_observed",
+  "end_reason", "ended_at", "ended_by", "end_change_id", "end_change_status", "end_verified_at", "end_observed", "review_item_seq", "history",
+] as const;
+
+function requestCsvRow(q: RequestHistoryRecord): (string | number)[] {
+  return [
+    q.ref, q.requestId, q.connectionId, q.kind, q.extends ?? "", q.requester, q.requesterPdUserId, q.item.name, q.item.entitlementKey, q.durationMinutes, q.reason, q.ticket ?? "", q.policyVersion, q.policyRulesSha256 ?? "",
+    q.status, q.requestedAt, q.decidedAt ?? "", q.startsAt ?? "", q.endsAt ?? "", JSON.stringify(q.approvals), q.grant?.changeId ?? "", q.grant?.status ?? "", q.grant?.verifiedAt ?? "", q.grant?.observed ? JSON.stringify(q.grant.observed) : "",
+    q.end?.reason ?? "", q.end?.endedAt ?? "", q.end?.endedBy ?? "", q.end?.changeId ?? "", q.end?.status ?? "", q.end?.verifiedAt ?? "", q.end?.observed ? JSON.stringify(q.end.observed) : "", q.reviewItemSeq ?? "", JSON.stringify(q.history),
+  ];
+}
+
+const changeState = (c: { status: string | null; verifiedAt: string | null }): string => (c.verifiedAt ? `verified ${c.verifiedAt}` : (c.status?.toLowerCase() ?? "unknown"));
+
 /** One flag in words, the same in the CSV and the PDF. */
 function linkChangeText(f: LinkChangeFlagRow): string {
   return `${f.changedBy.name} changed the PagerDuty link of ${f.subjectName} (${f.pdUserId}) from ${f.from?.name ?? "nobody"} to ${f.to?.name ?? "nobody"} while ${f.itemCount} item(s) were in review; those items never go to ${f.changedBy.name}`;
@@ -264,9 +307,15 @@ async function* csvChunks(records: AsyncGenerator<EvidenceRecord>): AsyncGenerat
       yield csvText([["# submission", s.id, s.reviewer, s.submittedAt, `count ${s.count}`, `certified ${s.certified}`, `revoked ${s.revoked}`, `modified ${s.modified}`, s.rubberStamp ? `RUBBER STAMP: ${s.rubberStampReason ?? ""}${s.acknowledged ? " (submitted after the second-look prompt)" : ""}` : ""]]);
     } else {
       const f = r.value;
+      const s = f.requestSummary;
       yield csvText([
-        ["# totals", `items ${f.items}`, `decided ${f.decided}`, `exceptions ${f.exceptions}`, `rubber-stamp submissions ${f.rubberStampSubmissions}`],
-        ["# just-in-time grants", f.jitGrantsNote],
+        ["# totals", `items ${f.items}`, `decided ${f.decided}`, `exceptions ${f.exceptions}`, `rubber-stamp submissions ${f.rubberStampSubmissions}`, `just-in-time grant items ${f.jitItems}`],
+        ["# request history", f.requestHistoryNote],
+        ...(s
+          ? [["# request totals", `period ${s.period.from} to ${s.period.to}`, `requests ${s.requests}`, `grants ${s.grants}`, `extensions ${s.extensions}`, `approvals ${s.approvals}`, `bulk approvals ${s.bulkApprovals}`, `grants verified ${s.grantsVerified}`, `ended ${s.ended}`, `ends verified ${s.endsVerified}`, `still live ${s.stillLive}`, `reviewed as items ${s.reviewedAsItems}`]]
+          : []),
+        [...REQUEST_CSV_COLUMNS],
+        ...f.requestHistory.map(requestCsvRow),
         ["# audit chain head", f.auditHeadHash, `seq ${f.auditHeadSeq}`],
         ["# pack sha256", r.sha256],
       ]);
@@ -364,7 +413,22 @@ function pdfStream(records: AsyncGenerator<EvidenceRecord>): ReadableStream<Uint
         doc.moveDown(0.5);
         line("Totals", 11, true);
         line(`${f.items} items · ${f.decided} decided · ${f.exceptions} exceptions · ${f.rubberStampSubmissions} rubber-stamp submissions`);
-        line(`Just-in-time grants: ${f.jitGrantsNote}`);
+        line(`${f.jitItems} just-in-time grant item(s)`);
+        doc.moveDown(0.5);
+        line("Request history of the period", 11, true);
+        line(f.requestHistoryNote);
+        for (const q of f.requestHistory) {
+          doc.moveDown(0.2);
+          line(`${q.ref} (${q.kind.toLowerCase()}${q.extends ? ` of ${q.extends}` : ""}) · ${q.item.name} [${q.item.entitlementKey}] · ${q.status}${q.reviewItemSeq !== null ? ` · reviewed as item #${q.reviewItemSeq}` : ""}`, 8, true);
+          line(`Requested by ${q.requester} (${q.requesterPdUserId}) at ${q.requestedAt} for ${q.durationMinutes} min · reason: ${q.reason}${q.ticket ? ` · ticket ${q.ticket}` : ""}`);
+          line(`Policy version ${q.policyVersion} · rules SHA-256 ${q.policyRulesSha256 ?? "unknown"}${q.startsAt ? ` · access from ${q.startsAt} to ${q.endsAt ?? "?"}` : ""}`);
+          for (const a of q.approvals) line(`${a.decision === "approve" ? "Approved" : "Denied"} by ${a.approver} (${a.right}) at ${a.at}${a.comment ? ` — "${a.comment}"` : ""}${a.bulk ? " · part of a bulk approval" : ""}`);
+          if (q.grant) line(`Grant: change ${q.grant.changeId} · ${changeState(q.grant)}${q.grant.observed ? ` · observed ${JSON.stringify(q.grant.observed)}` : ""}`);
+          if (q.end) line(`End: ${q.end.reason ?? "?"} at ${q.end.endedAt ?? "?"}${q.end.endedBy ? ` by ${q.end.endedBy}` : ""} · ${q.end.changeId ? `change ${q.end.changeId} · ${changeState(q.end)}` : "no change needed in PagerDuty"}${q.end.observed ? ` · observed ${JSON.stringify(q.end.observed)}` : ""}`);
+          // Let the consumer catch up between requests too (the history can be long).
+          while (queue.length > 64) await new Promise<void>((res) => (drained = res));
+        }
+        doc.moveDown(0.5);
         line(`Audit chain head: ${f.auditHeadHash} (seq ${f.auditHeadSeq})`);
         line(`Pack SHA-256: ${r.sha256}`, 8, true);
       }

@@ -9,6 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { appendAudit, type AuditActor } from "@/lib/audit";
 import type { DbOrTx, Tx } from "@/lib/db";
+import { approversOf, jitApproversFor } from "./jit-approvers";
 import { reviewNow } from "./options";
 
 export interface LinkChange {
@@ -63,14 +64,15 @@ export async function flagLinkChanges(tx: Tx, changes: readonly LinkChange[], by
 
 /** The changer's undecided items of that user go to the fallback reviewer (unless barred too), else to nobody (an admin reassigns them). */
 async function takeItemsFrom(tx: Tx, campaign: { id: string; fallbackReviewerId: string }, change: LinkChange, changerId: string): Promise<number> {
-  const items = await tx.reviewItem.findMany({ where: { campaignId: campaign.id, connectionId: change.connectionId, pdUserId: change.pdUserId, state: "PENDING", reviewerId: changerId }, select: { id: true, subjectPersonId: true } });
+  const items = await tx.reviewItem.findMany({ where: { campaignId: campaign.id, connectionId: change.connectionId, pdUserId: change.pdUserId, state: "PENDING", reviewerId: changerId }, select: { id: true, subjectPersonId: true, kind: true, grantId: true } });
   if (!items.length) return 0;
   const fallback = campaign.fallbackReviewerId;
   const barred = await linkChangersFor(tx, campaign.id, [{ connectionId: change.connectionId, pdUserId: change.pdUserId }]);
   const fallbackOk = fallback !== changerId && !changersOf(barred, change).has(fallback);
   const why = "they changed this PagerDuty user's link to a person during the campaign (separation of duties)";
+  const approvers = await jitApproversFor(tx, items);
   for (const i of items) {
-    const toFallback = fallbackOk && i.subjectPersonId !== fallback;
+    const toFallback = fallbackOk && i.subjectPersonId !== fallback && !approversOf(approvers, i).has(fallback);
     await tx.reviewItem.update({
       where: { id: i.id },
       data: { reviewerId: toFallback ? fallback : null, reviewerReason: toFallback ? `Moved to the fallback reviewer: ${why}` : `No eligible reviewer: ${why}; an admin must reassign it`, draftDecision: null, draftRole: null, draftJustification: null, draftAt: null },

@@ -26,7 +26,12 @@ export interface PolicySubject {
   role: string | null;
   /** The team(s) the entitlement is about (the team; a schedule's teams; a base-role holder's teams). */
   teamPdIds: string[];
+  /** JIT_GRANT: what was granted ("team:<id>:<role>" or "base_role:<role>"): a base-role grant goes to the role's owners. */
+  entitlementKey?: string;
 }
+
+/** A base role (synced, or granted just in time): its owners are the role's, not a team's. */
+const isBaseRole = (s: PolicySubject): boolean => s.kind === "BASE_ROLE" || (s.kind === "JIT_GRANT" && (s.entitlementKey ?? "").startsWith("base_role:"));
 
 export interface Assignment {
   reviewerId: string | null;
@@ -54,7 +59,7 @@ function candidates(step: ReviewerStep, subject: PolicySubject, dir: Directory):
     }
     case "owners": {
       const byKey = dir.owners.get(subject.connectionId);
-      const keys = subject.kind === "BASE_ROLE" && subject.role ? [`role:${subject.role}`] : subject.teamPdIds.map((t) => `team:${t}`);
+      const keys = isBaseRole(subject) && subject.role ? [`role:${subject.role}`] : subject.teamPdIds.map((t) => `team:${t}`);
       return keys.flatMap((k) => (byKey?.get(k) ?? []).map((id) => ({ id, why: `owner of ${k.replace(":", " ")}` })));
     }
     case "manager": {

@@ -6,10 +6,12 @@ import "server-only";
 import { can } from "@/lib/auth/access";
 import { AuthenticationError, AuthorizationError } from "@/lib/auth/errors";
 import type { Actor } from "@/lib/auth/session";
+import { requestRef } from "@/lib/access/history";
 import { getDb, type Db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { modifyRolesFor } from "./decisions";
 import { actingFor, decideRefusal } from "./guard";
+import { approversOf, jitApproversFor } from "./jit-approvers";
 import { linkChangeFlags, type LinkChangeFlagRow } from "./link-flags";
 import { reviewNow } from "./options";
 import { refreshRemediation } from "./remediation";
@@ -21,6 +23,7 @@ import type {
   DelegationRow,
   InAppReminder,
   ItemContext,
+  JitRequestContext,
   MyReview,
   ProgressSplit,
   ReviewerPolicy,
@@ -133,7 +136,7 @@ export async function getCampaign(actorIn: Actor | null, campaignId: string, db?
 
 type ItemRow = Prisma.ReviewItemGetPayload<object>;
 
-function toWorkspaceItem(i: ItemRow, actor: Actor, actingIds: readonly string[], names: Map<string, string>, decidedByNames: Map<string, string>, active: boolean): WorkspaceItem {
+function toWorkspaceItem(i: ItemRow, actor: Actor, actingIds: readonly string[], names: Map<string, string>, decidedByNames: Map<string, string>, active: boolean, approvers: Map<string, Set<string>>): WorkspaceItem {
   return {
     id: i.id,
     seq: i.seq,
@@ -159,8 +162,9 @@ function toWorkspaceItem(i: ItemRow, actor: Actor, actingIds: readonly string[],
     remediationError: i.remediationError,
     verifiedAt: i.verifiedAt?.toISOString() ?? null,
     exceptionReason: i.exceptionReason,
-    decidable: active && i.state === "PENDING" && decideRefusal(actor, i, actingIds) === null,
+    decidable: active && i.state === "PENDING" && decideRefusal(actor, { ...i, approverIds: approversOf(approvers, i) }, actingIds) === null,
     modifyRoles: modifyRolesFor(i.kind, i.role),
+    requestId: i.kind === "JIT_GRANT" ? i.grantId : null,
   };
 }
 
@@ -212,8 +216,9 @@ export async function workspacePage(actorIn: Actor | null, query: WorkspaceQuery
     d.reviewItem.groupBy({ by: ["role"], where: { ...base, role: { not: null } }, orderBy: { role: "asc" } }),
   ]);
   const names = await personNames(d, rows.flatMap((r) => [r.reviewerId, r.decidedById]));
+  const approvers = await jitApproversFor(d, rows);
   return {
-    items: rows.map((r) => toWorkspaceItem(r, actor, acting.ids, names, names, campaign.status === "ACTIVE")),
+    items: rows.map((r) => toWorkspaceItem(r, actor, acting.ids, names, names, campaign.status === "ACTIVE", approvers)),
     total,
     offset,
     limit,
@@ -243,7 +248,7 @@ export async function itemContext(actorIn: Actor | null, itemId: string, db?: Db
     i.pdUserId ? d.pdTeamMembership.findMany({ where: { connectionId: i.connectionId, userPdId: i.pdUserId, removedAt: null } }) : [],
     i.pdUserId ? d.pdOncallShift.findFirst({ where: { connectionId: i.connectionId, userPdId: i.pdUserId, start: { lte: now } }, orderBy: { start: "desc" } }) : null,
     i.pdUserId ? d.pdOncallShift.findFirst({ where: { connectionId: i.connectionId, userPdId: i.pdUserId, start: { gt: now } }, orderBy: { start: "asc" } }) : null,
-    i.grantId ? d.grant.findUnique({ where: { id: i.grantId } }) : null,
+    i.grantId && i.kind !== "JIT_GRANT" ? d.grant.findUnique({ where: { id: i.grantId } }) : null,
     d.reviewDecision.findMany({ where: { itemId }, orderBy: { decidedAt: "asc" } }),
     i.changeId ? d.changeRequest.findUnique({ where: { id: i.changeId }, select: { status: true, lastErrorMessage: true, suggestedFix: true } }) : null,
     i.subjectPersonId ? d.person.findUnique({ where: { id: i.subjectPersonId }, select: { id: true, name: true } }) : null,
@@ -253,8 +258,9 @@ export async function itemContext(actorIn: Actor | null, itemId: string, db?: Db
   const scheduleNames = new Map((schedules.length ? await d.pdSchedule.findMany({ where: { connectionId: i.connectionId, pdId: { in: schedules } }, select: { pdId: true, name: true } }) : []).map((s) => [s.pdId, s.name]));
   const shift = (s: typeof last) => (s ? { start: s.start?.toISOString() ?? null, end: s.end?.toISOString() ?? null, schedule: s.schedulePdId ? (scheduleNames.get(s.schedulePdId) ?? s.schedulePdId) : null } : null);
   const names = await personNames(d, [item.reviewerId, item.decidedById, ...history.map((h) => h.reviewerId)]);
+  const approvers = await jitApproversFor(d, [item]);
   return {
-    item: toWorkspaceItem(item, actor, acting.ids, names, names, i.campaign.status === "ACTIVE"),
+    item: toWorkspaceItem(item, actor, acting.ids, names, names, i.campaign.status === "ACTIVE", approvers),
     person: {
       name: user?.name ?? i.subjectName,
       email: user?.email ?? i.subjectEmail,
@@ -268,6 +274,37 @@ export async function itemContext(actorIn: Actor | null, itemId: string, db?: Db
     drift: grant ? { origin: grant.origin, changedAt: grant.changedAt?.toISOString() ?? null, actor: grant.changeActorLabel, method: grant.changeMethod } : null,
     history: history.map((h) => ({ step: h.step, decision: h.decision, role: h.role, justification: h.justification, reviewer: names.get(h.reviewerId) ?? h.reviewerId, reviewerReason: h.reviewerReason, decidedAt: h.decidedAt.toISOString() })),
     remediation: { state: item.remediation, changeId: item.changeId, changeStatus: change?.status ?? null, error: item.remediationError, fix: change?.suggestedFix ?? null, appliedAt: item.appliedAt?.toISOString() ?? null, verifiedAt: item.verifiedAt?.toISOString() ?? null },
+    request: item.kind === "JIT_GRANT" && item.grantId ? await jitRequestContext(d, item.grantId) : null,
+  };
+}
+
+/** The request behind a JIT item as it stands now (the reviewer sees it here, whoever may open /requests/<id>). */
+async function jitRequestContext(d: Db, requestId: string): Promise<JitRequestContext | null> {
+  const r = await d.accessRequest.findUnique({ where: { id: requestId }, include: { item: { select: { name: true } }, approvals: { where: { decision: "approve" }, orderBy: { at: "asc" } } } });
+  if (!r) return null;
+  const extensions = await d.accessRequest.findMany({ where: { extendsRequestId: r.id }, select: { number: true, approvals: { where: { decision: "approve" }, orderBy: { at: "asc" } } }, orderBy: { number: "asc" } });
+  const bulk = (e: unknown) => typeof e === "object" && e !== null && typeof (e as { bulk?: unknown }).bulk === "number";
+  return {
+    id: r.id,
+    ref: requestRef(r.number),
+    href: `/requests/${r.id}`,
+    item: r.item.name,
+    requester: r.requesterLabel,
+    reason: r.reason,
+    ticket: r.ticket,
+    durationMinutes: r.durationMinutes,
+    requestedAt: r.requestedAt.toISOString(),
+    startsAt: r.startsAt?.toISOString() ?? null,
+    endsAt: r.endsAt?.toISOString() ?? null,
+    status: r.status,
+    live: r.status === "APPROVED" || r.status === "ACTIVE",
+    endReason: r.endReason,
+    endedAt: r.endedAt?.toISOString() ?? null,
+    policyVersion: r.policyVersion,
+    approvals: [
+      ...r.approvals.map((a) => ({ approver: a.approverLabel, right: a.approverRight, at: a.at.toISOString(), comment: a.comment, bulk: bulk(a.evidence), extension: null })),
+      ...extensions.flatMap((x) => x.approvals.map((a) => ({ approver: a.approverLabel, right: a.approverRight, at: a.at.toISOString(), comment: a.comment, bulk: bulk(a.evidence), extension: requestRef(x.number) }))),
+    ],
   };
 }
 

@@ -3,21 +3,29 @@
  * submission's transaction), and the item mirrors the change: pending → verified, or failed with the
  * pipeline's reason and suggested fix. Schedule memberships and the portal's own credentials cannot be
  * written by the pipeline: those items are MANUAL (an exception until someone confirms outside).
+ * A revoked just-in-time grant ends through the access lifecycle (lib/reviews/jit.ts revokeJitGrant): a
+ * live one through its end change, which the item mirrors like any other; one that already ended changes
+ * nothing (remediation NONE: the finding is the decision itself).
  */
+import type { AuditActor } from "@/lib/audit";
 import type { DbOrTx, Tx } from "@/lib/db";
 import { ChangeRefused, createChanges, type ChangeSpec } from "@/lib/changes";
+import { revokeJitGrant } from "./jit";
 import type { DecisionKind, ItemKind } from "./types";
 
 export interface RemediationTarget {
   id: string;
   connectionId: string;
   kind: ItemKind;
+  /** JIT_GRANT: the access request. */
+  grantId?: string | null;
   pdUserId: string | null;
   teamPdId: string | null;
   schedulePdId: string | null;
   entitlementLabel: string;
   decision: DecisionKind;
   role: string | null;
+  justification?: string | null;
 }
 
 export function changeSpecFor(t: RemediationTarget): ChangeSpec | { manual: string } {
@@ -32,10 +40,15 @@ export function changeSpecFor(t: RemediationTarget): ChangeSpec | { manual: stri
  * items. A refusal by the pipeline (read-only credential, a role the license forbids) fails those items
  * with the pipeline's message instead of failing the submission.
  */
-export async function remediate(tx: Tx, submissionId: string, campaignId: string, targets: RemediationTarget[], now: Date): Promise<{ changes: number; batchIds: string[] }> {
+export async function remediate(tx: Tx, submissionId: string, campaignId: string, targets: RemediationTarget[], now: Date, by?: { actor: AuditActor; label: string; personId: string }): Promise<{ changes: number; batchIds: string[] }> {
   const byConnection = new Map<string, { target: RemediationTarget; spec: ChangeSpec }[]>();
   const manual: { id: string; reason: string }[] = [];
+  let jitChanges = 0;
   for (const t of targets) {
+    if (t.kind === "JIT_GRANT") {
+      jitChanges += await remediateJit(tx, campaignId, t, now, by);
+      continue;
+    }
     const spec = changeSpecFor(t);
     if ("manual" in spec) manual.push({ id: t.id, reason: spec.manual });
     else byConnection.set(t.connectionId, [...(byConnection.get(t.connectionId) ?? []), { target: t, spec }]);
@@ -65,7 +78,20 @@ export async function remediate(tx: Tx, submissionId: string, campaignId: string
       await tx.reviewItem.updateMany({ where: { id: { in: list.map((l) => l.target.id) } }, data: { remediation: "FAILED", remediationError: error.message } });
     }
   }
-  return { changes, batchIds };
+  return { changes: changes + jitChanges, batchIds };
+}
+
+/** A revoked JIT item: ends the grant if still live (the item then mirrors the end change); 1 when a change was created. */
+async function remediateJit(tx: Tx, campaignId: string, t: RemediationTarget, now: Date, by: { actor: AuditActor; label: string; personId: string } | undefined): Promise<number> {
+  if (!t.grantId) {
+    await tx.reviewItem.update({ where: { id: t.id }, data: { remediation: "NONE" } });
+    return 0;
+  }
+  const who = by ?? { actor: { type: "system" as const, job: `reviews:${campaignId}` }, label: "access review", personId: null };
+  const note = `Revoked in an access review (campaign ${campaignId})${t.justification ? `: ${t.justification}` : "."}`;
+  const r = await revokeJitGrant(tx, t.grantId, who, note, now);
+  await tx.reviewItem.update({ where: { id: t.id }, data: { remediation: r.remediation, changeId: r.changeId, remediationError: r.error } });
+  return r.changeId ? 1 : 0;
 }
 
 /** Mirrors the pipeline's state onto the ACTIVE campaign's pending remediations (idempotent). */

@@ -10,6 +10,7 @@ import type { Db } from "@/lib/db";
 import type { ReviewReminderKind } from "@/lib/generated/prisma/client";
 import { sendClaimedMail } from "@/lib/mail";
 import { addMonths, createNextOccurrence } from "./campaigns";
+import { grantsApprovedBy } from "./jit-approvers";
 import { reviewNow, reviewOptions } from "./options";
 import { refreshRemediation } from "./remediation";
 
@@ -87,10 +88,12 @@ async function escalate(db: Db, campaignId: string, fallbackId: string, now: Dat
     const fallback = await tx.person.findUnique({ where: { id: fallbackId }, select: { status: true } });
     let count = 0;
     if (fallback?.status === "ACTIVE") {
-      // Never to the holder, nor to whoever changed the item's PagerDuty link during the campaign.
+      // Never to the holder, nor to whoever changed the item's PagerDuty link during the campaign, nor to the approver of a just-in-time grant.
       const changed = await tx.reviewLinkChangeFlag.findMany({ where: { campaignId, changedById: fallbackId }, select: { connectionId: true, pdUserId: true } });
+      const jit = await tx.reviewItem.findMany({ where: { campaignId, state: "PENDING", kind: "JIT_GRANT", grantId: { not: null } }, select: { grantId: true } });
+      const approved = await grantsApprovedBy(tx, fallbackId, jit.map((j) => j.grantId!));
       const r = await tx.reviewItem.updateMany({
-        where: { campaignId, state: "PENDING", OR: [{ reviewerId: null }, { reviewerId: { not: fallbackId } }], AND: [{ OR: [{ subjectPersonId: null }, { subjectPersonId: { not: fallbackId } }] }, ...changed.map((f) => ({ NOT: { connectionId: f.connectionId, pdUserId: f.pdUserId } }))] },
+        where: { campaignId, state: "PENDING", OR: [{ reviewerId: null }, { reviewerId: { not: fallbackId } }], AND: [{ OR: [{ subjectPersonId: null }, { subjectPersonId: { not: fallbackId } }] }, ...changed.map((f) => ({ NOT: { connectionId: f.connectionId, pdUserId: f.pdUserId } })), ...(approved.length ? [{ NOT: { kind: "JIT_GRANT" as const, grantId: { in: approved } } }] : [])] },
         data: { reviewerId: fallbackId, reviewerReason: `Escalated to the fallback reviewer: overdue since ${c.dueAt.toISOString()}`, draftDecision: null, draftRole: null, draftJustification: null, draftAt: null },
       });
       count = r.count;

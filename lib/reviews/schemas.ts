@@ -39,7 +39,7 @@ export const createCampaignInput = z
     description: text().trim().max(2000).default(""),
     connectionIds: z.array(text().trim().min(1).max(64)).min(1, "Choose at least one PagerDuty account.").max(20),
     scope: z.strictObject({
-      kinds: z.array(z.enum(["BASE_ROLE", "TEAM_MEMBER", "SCHEDULE_MEMBER", "CREDENTIAL"])).min(1, "Choose at least one kind of entitlement."),
+      kinds: z.array(z.enum(["BASE_ROLE", "TEAM_MEMBER", "SCHEDULE_MEMBER", "CREDENTIAL", "JIT_GRANT"], { error: 'A kind is "BASE_ROLE", "TEAM_MEMBER", "SCHEDULE_MEMBER", "CREDENTIAL" or "JIT_GRANT".' })).min(1, "Choose at least one kind of entitlement."),
       teamPdIds: z.array(pdId).max(500).optional(),
       roles: z.array(text().trim().min(1).max(40)).max(20).optional(),
       onlyDrift: z.boolean().optional(),

@@ -4,7 +4,7 @@
  */
 
 export type ItemKind = "BASE_ROLE" | "TEAM_MEMBER" | "SCHEDULE_MEMBER" | "CREDENTIAL" | "JIT_GRANT";
-export const ITEM_KINDS: readonly ItemKind[] = ["BASE_ROLE", "TEAM_MEMBER", "SCHEDULE_MEMBER", "CREDENTIAL"];
+export const ITEM_KINDS: readonly ItemKind[] = ["BASE_ROLE", "TEAM_MEMBER", "SCHEDULE_MEMBER", "CREDENTIAL", "JIT_GRANT"];
 export type DecisionKind = "CERTIFY" | "REVOKE" | "MODIFY";
 export const DECISION_KINDS: readonly DecisionKind[] = ["CERTIFY", "REVOKE", "MODIFY"];
 export type CampaignStatus = "DRAFT" | "ACTIVE" | "CLOSED";
@@ -107,6 +107,12 @@ export interface PopulationManifest {
   flags: { pendingInvitations: number; unmatchedIdentities: number; apiOnlyUsers: number; drift: number };
   /** SHA-256 (hex) of the snapshot: the items' canonical JSON lines in launch order. */
   sha256: string;
+  /**
+   * The period the campaign reviews (just-in-time grants live in it become items; its request history goes
+   * into the evidence): from the previous occurrence's launch (or 90 days before a first campaign's) to launch.
+   * Absent on campaigns launched before periods were recorded.
+   */
+  period?: { from: string; to: string; basis: "previous_occurrence" | "first_campaign_90_days" };
 }
 
 export interface CampaignDetail extends CampaignSummary {
@@ -172,6 +178,8 @@ export interface WorkspaceItem {
   decidable: boolean;
   /** Roles MODIFY may choose for this item (base roles or team roles); empty: MODIFY not possible. */
   modifyRoles: string[];
+  /** JIT_GRANT items: the access request reviewed (its page is /requests/<id>). */
+  requestId: string | null;
 }
 
 export interface WorkspacePage {
@@ -201,6 +209,28 @@ export interface ItemContext {
   /** Every submitted step decision, oldest first. */
   history: { step: number; decision: DecisionKind; role: string | null; justification: string | null; reviewer: string; reviewerReason: string; decidedAt: string }[];
   remediation: { state: RemediationState; changeId: string | null; changeStatus: string | null; error: string | null; fix: string | null; appliedAt: string | null; verifiedAt: string | null };
+  /** JIT_GRANT items: the request behind the grant, as it stands now. */
+  request: JitRequestContext | null;
+}
+
+export interface JitRequestContext {
+  id: string;
+  ref: string;
+  href: string;
+  item: string;
+  requester: string;
+  reason: string;
+  ticket: string | null;
+  durationMinutes: number;
+  requestedAt: string;
+  startsAt: string | null;
+  endsAt: string | null;
+  status: string;
+  live: boolean;
+  endReason: string | null;
+  endedAt: string | null;
+  policyVersion: number;
+  approvals: { approver: string; right: string; at: string; comment: string | null; bulk: boolean; extension: string | null }[];
 }
 
 export interface ProgressSplit {

@@ -71,6 +71,11 @@ function Manifest({ c }: { c: CampaignDetail }) {
       <p className="mt-1 text-xs text-slate-600">
         Frozen {utcDate(m.launchedAt)} by {m.launchedBy} · {m.totalItems} items · SHA-256 <span className="break-all font-mono">{m.sha256}</span>
       </p>
+      {m.period && (
+        <p className="mt-1 text-xs text-slate-600" data-testid="manifest-period">
+          Period reviewed (just-in-time grants, request history): {utcDate(m.period.from)} to {utcDate(m.period.to)} · {m.period.basis === "previous_occurrence" ? "since the previous occurrence's launch" : "the 90 days before a first campaign's launch"}
+        </p>
+      )}
       {m.staleOverrideReason && <p className="mt-2 rounded-md bg-amber-50 px-2 py-1 text-xs text-amber-900">Launched on stale data: {m.staleOverrideReason}</p>}
       <div className="mt-3 grid gap-4 lg:grid-cols-2">
         <table className="text-xs">
