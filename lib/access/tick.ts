@@ -11,6 +11,7 @@
 import type { Db } from "@/lib/db";
 import type { AccessRequest } from "@/lib/generated/prisma/client";
 import { appendAudit } from "@/lib/audit";
+import { holdingPrefix, roleRank } from "./entitlement";
 import { recordEvent, requestRef } from "./history";
 import { endGrant } from "./lifecycle";
 import { notify, sendPendingEmails } from "./notify";
@@ -183,14 +184,21 @@ async function recordDrift(db: Db, now: Date): Promise<number> {
       AND NOT EXISTS (SELECT 1 FROM "Grant" g WHERE g."connectionId" = r."connectionId" AND g."pdUserId" = r."pdUserId" AND g."removedAt" IS NULL AND g."entitlementKey" = r."entitlementKey")
       AND NOT EXISTS (SELECT 1 FROM "AccessRequestEvent" e WHERE e."requestId" = r."id" AND e."kind" = 'drift')
     LIMIT 200`;
+  let n = 0;
   for (const { id } of drifted) {
-    await db.$transaction(async (tx) => {
+    n += await db.$transaction(async (tx) => {
       const r = await tx.accessRequest.findUniqueOrThrow({ where: { id } });
+      // The holding may show a higher role another grant gave (a manager grant over a responder grant): not drift.
+      const item = await tx.accessCatalogItem.findUniqueOrThrow({ where: { id: r.catalogItemId } });
+      const target = targetOf(item);
+      const holding = await tx.grant.findMany({ where: { connectionId: r.connectionId, pdUserId: r.pdUserId, removedAt: null, entitlementKey: { startsWith: holdingPrefix(target) } }, select: { role: true } });
+      if (holding.some((g) => g.role !== null && roleRank(target.kind, g.role) >= roleRank(target.kind, target.role))) return 0;
       const removed = await tx.grant.findFirst({ where: { connectionId: r.connectionId, pdUserId: r.pdUserId, entitlementKey: r.entitlementKey, removedAt: { not: null } }, orderBy: { removedAt: "desc" }, select: { removedAt: true, changeActorLabel: true, changeMethod: true } });
       const by = removed?.changeActorLabel ? ` by ${removed.changeActorLabel}${removed.changeMethod ? ` (${removed.changeMethod.toLowerCase()})` : ""}` : "";
       await recordEvent(tx, id, "drift", "portal", `Drift: PagerDuty no longer shows this access${removed?.removedAt ? ` (removed ${removed.removedAt.toISOString()}${by})` : ""}, although the grant has not ended.`, now, { removedAt: removed?.removedAt ?? null });
       await appendAudit(tx, { actor: SYSTEM, action: "access_request.drift", target: { type: "access_request", id }, accountId: r.connectionId, after: { entitlementKey: r.entitlementKey } });
+      return 1;
     });
   }
-  return drifted.length;
+  return n;
 }
