@@ -193,9 +193,9 @@ async function recordDrift(db: Db, now: Date): Promise<number> {
       const target = targetOf(item);
       const holding = await tx.grant.findMany({ where: { connectionId: r.connectionId, pdUserId: r.pdUserId, removedAt: null, entitlementKey: { startsWith: holdingPrefix(target) } }, select: { role: true } });
       if (holding.some((g) => g.role !== null && roleRank(target.kind, g.role) >= roleRank(target.kind, target.role))) return 0;
-      const removed = await tx.grant.findFirst({ where: { connectionId: r.connectionId, pdUserId: r.pdUserId, entitlementKey: r.entitlementKey, removedAt: { not: null } }, orderBy: { removedAt: "desc" }, select: { removedAt: true, changeActorLabel: true, changeMethod: true } });
-      const by = removed?.changeActorLabel ? ` by ${removed.changeActorLabel}${removed.changeMethod ? ` (${removed.changeMethod.toLowerCase()})` : ""}` : "";
-      await recordEvent(tx, id, "drift", "portal", `Drift: PagerDuty no longer shows this access${removed?.removedAt ? ` (removed ${removed.removedAt.toISOString()}${by})` : ""}, although the grant has not ended.`, now, { removedAt: removed?.removedAt ?? null });
+      // The Grant row's change* fields say who created that holding, not who removed it: not named here.
+      const removed = await tx.grant.findFirst({ where: { connectionId: r.connectionId, pdUserId: r.pdUserId, entitlementKey: r.entitlementKey, removedAt: { not: null } }, orderBy: { removedAt: "desc" }, select: { removedAt: true } });
+      await recordEvent(tx, id, "drift", "portal", `Drift: PagerDuty no longer shows this access${removed?.removedAt ? ` (gone at the sync of ${removed.removedAt.toISOString()})` : ""}, although the grant has not ended.`, now, { removedAt: removed?.removedAt ?? null });
       await appendAudit(tx, { actor: SYSTEM, action: "access_request.drift", target: { type: "access_request", id }, accountId: r.connectionId, after: { entitlementKey: r.entitlementKey } });
       return 1;
     });
