@@ -5,7 +5,7 @@
  * with a message a person can act on and writes nothing: no request, approval, history event or change
  * row, nothing in the simulator. A refused decision leaves one audit event (access_request.decision_refused).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createGroup, setGroupMember, setItemRetired } from "@/lib/access/catalog";
 import { bulkApprove, decideRequest } from "@/lib/access/decide";
 import { AccessRefused } from "@/lib/access/errors";
@@ -14,13 +14,15 @@ import { createRequestInput, extendRequestInput } from "@/lib/access/schemas";
 import { AuthorizationError } from "@/lib/auth/errors";
 import type { Actor } from "@/lib/auth/session";
 import type { PolicyRulesInput } from "@/lib/access/policy";
-import { actorOf, pdUsers, person, personOfPdUser, newTeam, snapshot, startAccessWorld, stopAccessWorld, teamAndOutsiders, teamItem, type AccessWorld } from "./support";
+import { actorOf, pdUsers, person, personOfPdUser, newTeam, pipelineIdle, snapshot, startAccessWorld, stopAccessWorld, teamAndOutsiders, teamItem, untilStatus, type AccessWorld } from "./support";
 
 let w: AccessWorld;
 beforeAll(async () => {
   w = await startAccessWorld();
 });
 afterAll(() => stopAccessWorld(w));
+// An approval at the end of a test starts a grant: let it land before the next test compares the simulator.
+afterEach(() => pipelineIdle(w));
 
 const approvers = (personIds: string[], extra: Partial<{ teamManagers: boolean; groupIds: string[]; approvalsNeeded: 1 | 2; distinctGroups: boolean }> = {}): Partial<PolicyRulesInput> => ({
   deciders: [{ kind: "approvers", approvers: { teamManagers: extra.teamManagers ?? false, personIds, groupIds: extra.groupIds ?? [] }, approvalsNeeded: extra.approvalsNeeded ?? 1, distinctGroups: extra.distinctGroups ?? false }],
@@ -149,6 +151,7 @@ describe("extending", () => {
     const { itemId } = await teamItem(w, team.id, "observer", { ...approvers([approver.id]), maxDurationMinutes: 240 });
     const { requestId } = await request(requester, itemId, { durationMinutes: 120 });
     await decideRequest(w.db, actorOf(approver), { requestId, decision: "approve", comment: "" });
+    await untilStatus(w, requestId, "ACTIVE"); // the grant's change is done: the simulator holds still
     await refused(() => extendRequest(w.db, requester, extendRequestInput.parse({ requestId, minutes: 180, reason: "still needed" })), /at most 4 h in all from the start of the grant; you can extend by at most 2 h/);
     w.clock.advance(60 * 60_000); // time passing does not restart the clock
     await refused(() => extendRequest(w.db, requester, extendRequestInput.parse({ requestId, minutes: 125, reason: "still needed" })), /you can extend by at most 2 h/);

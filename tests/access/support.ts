@@ -154,3 +154,9 @@ export async function newTeam(w: AccessWorld, members: { userId: string; role: "
   if (members.length) await w.db.pdTeamMembership.createMany({ data: members.map((m) => ({ connectionId: w.connectionId, teamPdId: id, userPdId: m.userId, role: m.role, firstSeenAt: at, lastSeenAt: at })) });
   return id;
 }
+
+/** Resolves once no change of the pipeline is waiting or in flight (so the simulator holds still). */
+export async function pipelineIdle(w: AccessWorld, timeoutMs = 60_000) {
+  const ids = (await w.db.changeRequest.findMany({ where: { status: { notIn: ["VERIFIED", "UNVERIFIED", "FAILED", "CANCELLED", "SCHEDULED", "HELD"] } }, select: { id: true } })).map((c) => c.id);
+  if (ids.length) await settled(w.db, ids, timeoutMs);
+}
