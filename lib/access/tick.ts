@@ -145,7 +145,11 @@ async function mirrorChanges(db: Db, now: Date): Promise<number> {
   }
   for (const e of ending) {
     const c = changes.get(e.endChangeId!);
-    if (!c || (c.status !== "VERIFIED" && c.status !== "UNVERIFIED")) continue;
+    if (!c) continue;
+    if (c.status === "FAILED" || c.status === "CANCELLED") {
+      n += await endFailed(db, e.id, c, now);
+      continue;
+    }
     n += await db.$transaction(async (tx) => {
       const done = await tx.accessRequest.updateMany({ where: { id: e.id, status: "ENDING" }, data: { status: "ENDED" } });
       if (done.count === 0) return 0;
@@ -156,6 +160,24 @@ async function mirrorChanges(db: Db, now: Date): Promise<number> {
     });
   }
   return n;
+}
+
+/**
+ * The end's change failed or was cancelled: PagerDuty still shows the access. Said once per change on the
+ * request (it stays ENDING: a retried change that verifies ends it then), with an audit event.
+ */
+async function endFailed(db: Db, id: string, c: { id: string; status: string; lastErrorMessage: string | null }, now: Date): Promise<number> {
+  return db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "AccessRequest" WHERE "id" = ${id} AND "status" = 'ENDING' FOR UPDATE`;
+    if (rows.length === 0) return 0;
+    const told = await tx.accessRequestEvent.findMany({ where: { requestId: id, kind: "end_failed" }, select: { detail: true } });
+    if (told.some((e) => (e.detail as { changeId?: string } | null)?.changeId === c.id)) return 0;
+    const r = await tx.accessRequest.findUniqueOrThrow({ where: { id } });
+    const what = c.status === "CANCELLED" ? "was cancelled in the change queue" : `failed${c.lastErrorMessage ? `: ${c.lastErrorMessage}` : ""}`;
+    await recordEvent(tx, id, "end_failed", "portal", `The end of this access ${what}. PagerDuty still shows the access: an admin retries the change (or removes the access) from the change queue.`, now, { changeId: c.id, status: c.status });
+    await appendAudit(tx, { actor: SYSTEM, action: "access_request.end_failed", target: { type: "access_request", id }, accountId: r.connectionId, after: { changeId: c.id, status: c.status, error: c.lastErrorMessage } });
+    return 1;
+  });
 }
 
 async function expiryNotices(db: Db, now: Date): Promise<number> {

@@ -12,7 +12,7 @@ import { decideRequest } from "@/lib/access/decide";
 import { createRequest } from "@/lib/access/requests";
 import { createRequestInput } from "@/lib/access/schemas";
 import { ACCESS_TICK_JOB, accessTick } from "@/lib/access/tick";
-import { configurePipeline, sweepChanges } from "@/lib/changes";
+import { cancelChange, configurePipeline, sweepChanges } from "@/lib/changes";
 import { APPLY_CHANGE_JOB } from "@/lib/changes/queue";
 import type { Actor } from "@/lib/auth/session";
 import { Worker } from "@/lib/jobs";
@@ -157,6 +157,27 @@ describe("durability", () => {
       expect(w.sim.state.membership(teamId, userId)).toBeUndefined();
     } finally {
       configurePipeline(FAST_PIPELINE);
+    }
+  });
+
+  it("an end whose change is cancelled in the queue says so on the request, once, and stays ENDING", async () => {
+    const { userId, teamId, itemId, requester } = await setup("observer");
+    const id = await granted(requester, itemId, 30);
+    await w.worker.stop({ timeoutMs: 5_000 }); // the end's change waits in the queue
+    try {
+      w.clock.advance(31 * MIN);
+      const ending = await untilStatus(w, id, "ENDING");
+      await cancelChange(w.db, w.admin, { changeId: ending.endChangeId!, reason: "keep them on the team for now" });
+      await accessTick(w.db, new Date(w.clock.now));
+      await accessTick(w.db, new Date(w.clock.now));
+      const failed = await w.db.accessRequestEvent.findMany({ where: { requestId: id, kind: "end_failed" } });
+      expect(failed).toHaveLength(1);
+      expect(failed[0]!.message).toMatch(/was cancelled in the change queue\. PagerDuty still shows the access/);
+      expect(await w.db.auditEvent.count({ where: { action: "access_request.end_failed", targetId: id } })).toBe(1);
+      expect((await w.db.accessRequest.findUniqueOrThrow({ where: { id } })).status).toBe("ENDING");
+      expect(w.sim.state.membership(teamId, userId)?.role).toBe("observer");
+    } finally {
+      w.worker = changeWorker(w.db);
     }
   });
 
