@@ -23,7 +23,8 @@ mapfile -t INSTANTS < <(node scripts/any-time-instants.mjs)
 E2E_SPECS=${ANY_TIME_E2E-"e2e/sync.spec.ts e2e/reviews.spec.ts"}
 # Every Vitest file whose subject moves with the clock: rendered schedules and on-call shifts, sync horizons and
 # schedules, token and session expiry, scheduled changes after a shift, review due dates, reminders,
-# escalation and recurrence, job schedules. ANY_TIME_VITEST=all runs the whole suite; 0 none.
+# escalation and recurrence, job schedules, just-in-time access (expiries, timeouts, escalation, notices).
+# ANY_TIME_VITEST=all runs the whole suite; 0 none.
 TIME_SENSITIVE=(
   simulator/schedule/render.test.ts
   tests/simulator/oncalls.test.ts tests/simulator/schedules.test.ts tests/simulator/control.test.ts
@@ -33,6 +34,7 @@ TIME_SENSITIVE=(
   tests/changes/coverage.test.ts tests/changes/pipeline.test.ts tests/changes/rules.test.ts tests/changes/queries.test.ts
   tests/reviews/launch.test.ts tests/reviews/decisions.test.ts tests/reviews/schedule.test.ts tests/reviews/remediation.test.ts tests/reviews/queries.test.ts
   tests/jobs/queue.test.ts
+  tests/access/lifecycle.test.ts tests/access/restoration.test.ts tests/access/durability.test.ts tests/access/notifications.test.ts
 )
 case "${ANY_TIME_VITEST:-time}" in
   all) VITEST_FILES=() ;;

@@ -39,16 +39,23 @@ async function otherLiveGrants(tx: Tx, r: Pick<AccessRequest, "id" | "connection
 
 const roleOfKey = (key: string): string => key.slice(key.lastIndexOf(":") + 1);
 
+/** The highest role the given live grants need on the holding (null: none). */
+const highestRole = (target: CatalogTarget, grants: readonly { entitlementKey: string }[]): string | null =>
+  grants.map((o) => roleOfKey(o.entitlementKey)).sort((a, b) => roleRank(target.kind, b) - roleRank(target.kind, a))[0] ?? null;
+
 /** Starts the grant of a fully approved request: APPROVED, ends at now + duration, the change queued. */
 export async function startGrant(tx: Tx, r: AccessRequest, target: CatalogTarget, by: Requester, actor: AuditActor, now: Date): Promise<void> {
   const others = await otherLiveGrants(tx, r, target, now);
   const prior: PriorState | null = others.length ? (others[0]!.priorState as PriorState | null) : await currentState(tx, r.connectionId, r.pdUserId, target);
   if (!prior) throw new Error("the requester's PagerDuty user is not in the synced model");
   const endsAt = new Date(now.getTime() + r.durationMinutes * 60_000);
-  const created = await createChanges(tx, { connectionId: r.connectionId, cause: { kind: "approval", id: r.id }, requestedBy: by, changes: [{ spec: grantSpec(target, r.pdUserId) }] });
+  // Never lower the holding below what another live grant gives (a responder grant while a manager grant lasts).
+  const needed = highestRole(target, others);
+  const grantRole = needed && roleRank(target.kind, needed) > roleRank(target.kind, target.role) ? needed : target.role;
+  const created = await createChanges(tx, { connectionId: r.connectionId, cause: { kind: "approval", id: r.id }, requestedBy: by, changes: [{ spec: grantSpec({ ...target, role: grantRole }, r.pdUserId) }] });
   const change = created.changes[0]!;
   await tx.accessRequest.update({ where: { id: r.id }, data: { status: "APPROVED", decidedAt: now, startsAt: now, endsAt, priorState: prior as unknown as Prisma.InputJsonValue, grantChangeId: change.id } });
-  const overlap = others.length ? ` Also held by ${others.map((o) => requestRef(o.number)).join(", ")}: the holding returns to its state before those grants (${describeState(target, prior)}) when the last one ends.` : "";
+  const overlap = others.length ? ` Also held by ${others.map((o) => requestRef(o.number)).join(", ")}: the holding returns to its state before those grants (${describeState(target, prior)}) when the last one ends.${grantRole !== target.role ? ` It stays ${grantRole} while ${others.length > 1 ? "those grants need" : "that grant needs"} it.` : ""}` : "";
   await recordEvent(tx, r.id, "grant_requested", "portal", `Grant sent to PagerDuty through the change pipeline (${created.held ? `held by the brake: ${created.heldReason}` : change.status.toLowerCase()}); access ends ${endsAt.toISOString()} (${formatMinutes(r.durationMinutes)}).${overlap}`, now, { changeId: change.id, batchId: created.batchId, prior, endsAt });
   await appendAudit(tx, { actor, action: "access_request.granted", target: { type: "access_request", id: r.id }, accountId: r.connectionId, after: { changeId: change.id, endsAt: endsAt.toISOString(), prior } });
 }
@@ -65,7 +72,7 @@ export async function endGrant(tx: Tx, requestId: string, reason: EndReason, tar
   let restore: PriorState | null = null;
   let why: string;
   if (others.length) {
-    const needed = others.map((o) => roleOfKey(o.entitlementKey)).sort((a, b) => roleRank(target.kind, b) - roleRank(target.kind, a))[0]!;
+    const needed = highestRole(target, others)!;
     if (roleRank(target.kind, target.role) > roleRank(target.kind, needed)) restore = target.kind === "TEAM_ROLE" ? { member: true, role: needed } : { role: needed };
     why = restore
       ? `Another grant (${others.map((o) => requestRef(o.number)).join(", ")}) still needs ${needed}: the holding goes back to ${needed}.`

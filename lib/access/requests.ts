@@ -11,7 +11,7 @@ import type { Actor } from "@/lib/auth/session";
 import type { Db, Tx } from "@/lib/db";
 import type { AccessCatalogItem, AccessPolicyVersion, AccessRequest } from "@/lib/generated/prisma/client";
 import { eligibleApprovers } from "./approvers";
-import { currentState, heldRole, roleRank, type CatalogTarget } from "./entitlement";
+import { currentState, heldRole, holdingPrefix, roleRank, type CatalogTarget, type PriorState } from "./entitlement";
 import { AccessRefused, actorLabel, personActor, requireActor } from "./errors";
 import { recordEvent, requestRef } from "./history";
 import { pdUserOfPerson as identityOf } from "./identity";
@@ -46,9 +46,11 @@ export async function requestRefusal(tx: Tx | Db, item: AccessCatalogItem, rules
     return { message: `This elevation is offered from the base role ${target.fromRoles.join(" or ")}; yours is ${held}.` };
   }
   if (held && roleRank(target.kind, held) >= roleRank(target.kind, target.role)) {
-    // Held through another live just-in-time grant: a second, overlapping grant is allowed (it ends on its own).
-    const viaGrant = await tx.accessRequest.count({ where: { connectionId: item.connectionId, pdUserId, kind: "GRANT", status: { in: ["APPROVED", "ACTIVE"] }, entitlementKey: item.entitlementKey } });
-    if (viaGrant === 0) return { message: `You already hold this in PagerDuty (${target.kind === "TEAM_ROLE" ? `${held} of the team` : `base role ${held}`}): there is nothing to request.` };
+    // Held only through live just-in-time grants on this holding (this item or a higher role of it): a further,
+    // overlapping grant is allowed (it ends on its own); what counts is the state before those grants.
+    const first = await tx.accessRequest.findFirst({ where: { connectionId: item.connectionId, pdUserId, kind: "GRANT", status: { in: ["APPROVED", "ACTIVE"] }, entitlementKey: { startsWith: holdingPrefix(target) } }, orderBy: { requestedAt: "asc" }, select: { priorState: true } });
+    const own = first ? heldRole(first.priorState as PriorState | null) : held;
+    if (own && roleRank(target.kind, own) >= roleRank(target.kind, target.role)) return { message: `You already hold this in PagerDuty (${target.kind === "TEAM_ROLE" ? `${own} of the team` : `base role ${own}`}): there is nothing to request.` };
   }
   return null;
 }

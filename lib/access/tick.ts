@@ -11,6 +11,7 @@
 import type { Db } from "@/lib/db";
 import type { AccessRequest } from "@/lib/generated/prisma/client";
 import { appendAudit } from "@/lib/audit";
+import { holdingPrefix, roleRank } from "./entitlement";
 import { recordEvent, requestRef } from "./history";
 import { endGrant } from "./lifecycle";
 import { notify, sendPendingEmails } from "./notify";
@@ -144,7 +145,11 @@ async function mirrorChanges(db: Db, now: Date): Promise<number> {
   }
   for (const e of ending) {
     const c = changes.get(e.endChangeId!);
-    if (!c || (c.status !== "VERIFIED" && c.status !== "UNVERIFIED")) continue;
+    if (!c) continue;
+    if (c.status === "FAILED" || c.status === "CANCELLED") {
+      n += await endFailed(db, e.id, c, now);
+      continue;
+    }
     n += await db.$transaction(async (tx) => {
       const done = await tx.accessRequest.updateMany({ where: { id: e.id, status: "ENDING" }, data: { status: "ENDED" } });
       if (done.count === 0) return 0;
@@ -155,6 +160,24 @@ async function mirrorChanges(db: Db, now: Date): Promise<number> {
     });
   }
   return n;
+}
+
+/**
+ * The end's change failed or was cancelled: PagerDuty still shows the access. Said once per change on the
+ * request (it stays ENDING: a retried change that verifies ends it then), with an audit event.
+ */
+async function endFailed(db: Db, id: string, c: { id: string; status: string; lastErrorMessage: string | null }, now: Date): Promise<number> {
+  return db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "AccessRequest" WHERE "id" = ${id} AND "status" = 'ENDING' FOR UPDATE`;
+    if (rows.length === 0) return 0;
+    const told = await tx.accessRequestEvent.findMany({ where: { requestId: id, kind: "end_failed" }, select: { detail: true } });
+    if (told.some((e) => (e.detail as { changeId?: string } | null)?.changeId === c.id)) return 0;
+    const r = await tx.accessRequest.findUniqueOrThrow({ where: { id } });
+    const what = c.status === "CANCELLED" ? "was cancelled in the change queue" : `failed${c.lastErrorMessage ? `: ${c.lastErrorMessage}` : ""}`;
+    await recordEvent(tx, id, "end_failed", "portal", `The end of this access ${what}. PagerDuty still shows the access: an admin retries the change (or removes the access) from the change queue.`, now, { changeId: c.id, status: c.status });
+    await appendAudit(tx, { actor: SYSTEM, action: "access_request.end_failed", target: { type: "access_request", id }, accountId: r.connectionId, after: { changeId: c.id, status: c.status, error: c.lastErrorMessage } });
+    return 1;
+  });
 }
 
 async function expiryNotices(db: Db, now: Date): Promise<number> {
@@ -183,14 +206,21 @@ async function recordDrift(db: Db, now: Date): Promise<number> {
       AND NOT EXISTS (SELECT 1 FROM "Grant" g WHERE g."connectionId" = r."connectionId" AND g."pdUserId" = r."pdUserId" AND g."removedAt" IS NULL AND g."entitlementKey" = r."entitlementKey")
       AND NOT EXISTS (SELECT 1 FROM "AccessRequestEvent" e WHERE e."requestId" = r."id" AND e."kind" = 'drift')
     LIMIT 200`;
+  let n = 0;
   for (const { id } of drifted) {
-    await db.$transaction(async (tx) => {
+    n += await db.$transaction(async (tx) => {
       const r = await tx.accessRequest.findUniqueOrThrow({ where: { id } });
-      const removed = await tx.grant.findFirst({ where: { connectionId: r.connectionId, pdUserId: r.pdUserId, entitlementKey: r.entitlementKey, removedAt: { not: null } }, orderBy: { removedAt: "desc" }, select: { removedAt: true, changeActorLabel: true, changeMethod: true } });
-      const by = removed?.changeActorLabel ? ` by ${removed.changeActorLabel}${removed.changeMethod ? ` (${removed.changeMethod.toLowerCase()})` : ""}` : "";
-      await recordEvent(tx, id, "drift", "portal", `Drift: PagerDuty no longer shows this access${removed?.removedAt ? ` (removed ${removed.removedAt.toISOString()}${by})` : ""}, although the grant has not ended.`, now, { removedAt: removed?.removedAt ?? null });
+      // The holding may show a higher role another grant gave (a manager grant over a responder grant): not drift.
+      const item = await tx.accessCatalogItem.findUniqueOrThrow({ where: { id: r.catalogItemId } });
+      const target = targetOf(item);
+      const holding = await tx.grant.findMany({ where: { connectionId: r.connectionId, pdUserId: r.pdUserId, removedAt: null, entitlementKey: { startsWith: holdingPrefix(target) } }, select: { role: true } });
+      if (holding.some((g) => g.role !== null && roleRank(target.kind, g.role) >= roleRank(target.kind, target.role))) return 0;
+      // The Grant row's change* fields say who created that holding, not who removed it: not named here.
+      const removed = await tx.grant.findFirst({ where: { connectionId: r.connectionId, pdUserId: r.pdUserId, entitlementKey: r.entitlementKey, removedAt: { not: null } }, orderBy: { removedAt: "desc" }, select: { removedAt: true } });
+      await recordEvent(tx, id, "drift", "portal", `Drift: PagerDuty no longer shows this access${removed?.removedAt ? ` (gone at the sync of ${removed.removedAt.toISOString()})` : ""}, although the grant has not ended.`, now, { removedAt: removed?.removedAt ?? null });
       await appendAudit(tx, { actor: SYSTEM, action: "access_request.drift", target: { type: "access_request", id }, accountId: r.connectionId, after: { entitlementKey: r.entitlementKey } });
+      return 1;
     });
   }
-  return drifted.length;
+  return n;
 }

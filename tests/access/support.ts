@@ -93,3 +93,70 @@ export async function tickUntil<T>(w: AccessWorld, done: () => Promise<T | null 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** What a refusal must leave alone: the rows of requests, approvals, history, changes, and the simulator's organisation. */
+export async function snapshot(w: AccessWorld) {
+  const s = w.sim.state.data;
+  return {
+    requests: await w.db.accessRequest.count(),
+    approvals: await w.db.accessRequestApproval.count(),
+    events: await w.db.accessRequestEvent.count(),
+    changes: await w.db.changeRequest.count(),
+    simulator: JSON.stringify({
+      memberships: [...s.memberships.values()].map((m) => `${m.teamId}:${m.userId}:${m.role}`).sort(),
+      roles: [...s.users.values()].map((u) => `${u.id}:${u.role}`).sort(),
+      audit: s.auditRecords.length,
+    }),
+  };
+}
+
+/** Waits (ticking the access clock) until the request has this status. */
+export function untilStatus(w: AccessWorld, requestId: string, status: string, timeoutMs = 60_000) {
+  return tickUntil(
+    w,
+    async () => {
+      const r = await w.db.accessRequest.findUniqueOrThrow({ where: { id: requestId } });
+      return r.status === status ? r : null;
+    },
+    timeoutMs,
+  );
+}
+
+/** Simulated PagerDuty users, not the owner nor read-only, not targeted by an escalation policy, matching `filter`; distinct on each call. */
+export function pdUsers(w: AccessWorld, n: number, filter: (u: { id: string; role: string }) => boolean = () => true): string[] {
+  const s = w.sim.state;
+  const taken = ((w as unknown as { __taken?: Set<string> }).__taken ??= new Set<string>());
+  const out = s
+    .usersOrdered()
+    .filter((u) => !taken.has(u.id) && !u.role.startsWith("read_only") && u.role !== "owner" && s.policiesTargetingUser(u.id).length === 0 && filter(u))
+    .slice(0, n)
+    .map((u) => u.id);
+  if (out.length < n) throw new Error(`only ${out.length} of ${n} simulated users fit`);
+  for (const id of out) taken.add(id);
+  return out;
+}
+
+/** A team, and users who are not on it. */
+export function teamAndOutsiders(w: AccessWorld, n: number, teamIndex = 0) {
+  const team = w.sim.state.teamsOrdered()[teamIndex]!;
+  return { team, outsiders: pdUsers(w, n, (u) => !w.sim.state.membership(team.id, u.id)) };
+}
+
+/** A new team in the simulator and in the synced model (as a sync would leave it), with these members. */
+export async function newTeam(w: AccessWorld, members: { userId: string; role: "manager" | "responder" | "observer" }[] = []) {
+  const s = w.sim.state;
+  const id = s.ids.next();
+  const at = new Date();
+  s.seedTeam({ id, name: `Access test team ${id}`, description: null, default_role: "manager", createdAt: at.toISOString() });
+  for (const m of members) s.seedMembership({ teamId: id, userId: m.userId, role: m.role });
+  s.touch();
+  await w.db.pdTeam.create({ data: { connectionId: w.connectionId, pdId: id, name: `Access test team ${id}`, firstSeenAt: at, lastSeenAt: at } });
+  if (members.length) await w.db.pdTeamMembership.createMany({ data: members.map((m) => ({ connectionId: w.connectionId, teamPdId: id, userPdId: m.userId, role: m.role, firstSeenAt: at, lastSeenAt: at })) });
+  return id;
+}
+
+/** Resolves once no change of the pipeline is waiting or in flight (so the simulator holds still). */
+export async function pipelineIdle(w: AccessWorld, timeoutMs = 60_000) {
+  const ids = (await w.db.changeRequest.findMany({ where: { status: { notIn: ["VERIFIED", "UNVERIFIED", "FAILED", "CANCELLED", "SCHEDULED", "HELD"] } }, select: { id: true } })).map((c) => c.id);
+  if (ids.length) await settled(w.db, ids, timeoutMs);
+}
