@@ -150,7 +150,7 @@ async function decideInTx(tx: Tx, actor: Actor, requestId: string, decision: "ap
     if (!parent || !["APPROVED", "ACTIVE"].includes(parent.status) || !parent.endsAt) throw new AccessRefused(`${ref}: the access it extends has already ended. Nothing was changed.`);
     await applyExtension(tx, r, parent, { type: "person", id: actor.personId, label }, `Approved by ${label}.`, now);
   } else {
-    await startGrant(tx, r, targetOf(item), { type: "person", id: actor.personId, label }, personActor(actor), now);
+    await startGrant(tx, r, targetOf(item), rules, { type: "person", id: actor.personId, label }, personActor(actor), now);
     await notify(tx, [{ personId: r.requesterId, kind: "access_request.decided", subjectId: r.id, title: `${ref} was approved`, body: `${label} approved ${item.name} for ${formatMinutes(r.durationMinutes)}. It is being granted in PagerDuty now.`, href: `/requests/${r.id}` }], now);
   }
   return { status: "approved", requestId: r.id, number: r.number, approvalsNeeded: decider.approvalsNeeded, approvals };

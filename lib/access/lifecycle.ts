@@ -16,7 +16,7 @@ import { Prisma, type AccessRequest } from "@/lib/generated/prisma/client";
 import { currentState, describeState, grantSpec, heldRole, holdingPrefix, restoreSpec, roleRank, type CatalogTarget, type PriorState } from "./entitlement";
 import { recordEvent, requestRef } from "./history";
 import { notify } from "./notify";
-import { formatMinutes } from "./policy";
+import { formatMinutes, noticeTime, type PolicyRules } from "./policy";
 
 export type EndReason = "EXPIRED" | "RETURNED" | "REVOKED";
 
@@ -44,7 +44,7 @@ const highestRole = (target: CatalogTarget, grants: readonly { entitlementKey: s
   grants.map((o) => roleOfKey(o.entitlementKey)).sort((a, b) => roleRank(target.kind, b) - roleRank(target.kind, a))[0] ?? null;
 
 /** Starts the grant of a fully approved request: APPROVED, ends at now + duration, the change queued. */
-export async function startGrant(tx: Tx, r: AccessRequest, target: CatalogTarget, by: Requester, actor: AuditActor, now: Date): Promise<void> {
+export async function startGrant(tx: Tx, r: AccessRequest, target: CatalogTarget, rules: PolicyRules, by: Requester, actor: AuditActor, now: Date): Promise<void> {
   const others = await otherLiveGrants(tx, r, target, now);
   const prior: PriorState | null = others.length ? (others[0]!.priorState as PriorState | null) : await currentState(tx, r.connectionId, r.pdUserId, target);
   if (!prior) throw new Error("the requester's PagerDuty user is not in the synced model");
@@ -54,7 +54,7 @@ export async function startGrant(tx: Tx, r: AccessRequest, target: CatalogTarget
   const grantRole = needed && roleRank(target.kind, needed) > roleRank(target.kind, target.role) ? needed : target.role;
   const created = await createChanges(tx, { connectionId: r.connectionId, cause: { kind: "approval", id: r.id }, requestedBy: by, changes: [{ spec: grantSpec({ ...target, role: grantRole }, r.pdUserId) }] });
   const change = created.changes[0]!;
-  await tx.accessRequest.update({ where: { id: r.id }, data: { status: "APPROVED", decidedAt: now, startsAt: now, endsAt, priorState: prior as unknown as Prisma.InputJsonValue, grantChangeId: change.id } });
+  await tx.accessRequest.update({ where: { id: r.id }, data: { status: "APPROVED", decidedAt: now, startsAt: now, endsAt, noticeAt: noticeTime(rules, endsAt), priorState: prior as unknown as Prisma.InputJsonValue, grantChangeId: change.id } });
   const overlap = others.length ? ` Also held by ${others.map((o) => requestRef(o.number)).join(", ")}: the holding returns to its state before those grants (${describeState(target, prior)}) when the last one ends.${grantRole !== target.role ? ` It stays ${grantRole} while ${others.length > 1 ? "those grants need" : "that grant needs"} it.` : ""}` : "";
   await recordEvent(tx, r.id, "grant_requested", "portal", `Grant sent to PagerDuty through the change pipeline (${created.held ? `held by the brake: ${created.heldReason}` : change.status.toLowerCase()}); access ends ${endsAt.toISOString()} (${formatMinutes(r.durationMinutes)}).${overlap}`, now, { changeId: change.id, batchId: created.batchId, prior, endsAt });
   await appendAudit(tx, { actor, action: "access_request.granted", target: { type: "access_request", id: r.id }, accountId: r.connectionId, after: { changeId: change.id, endsAt: endsAt.toISOString(), prior } });

@@ -129,3 +129,11 @@ export function formatMinutes(total: number): string {
   const m = total % 60;
   return [d ? `${d} d` : "", h ? `${h} h` : "", m ? `${m} min` : ""].filter(Boolean).join(" ") || "0 min";
 }
+
+/** When a request made at `requestedAt` reminds its approvers and escalates to the fallback approvers. */
+export function nudgeTimes(rules: PolicyRules, requestedAt: Date): { remindAt: Date; escalateAt: Date } {
+  return { remindAt: new Date(requestedAt.getTime() + rules.remindAfterMinutes * 60_000), escalateAt: new Date(requestedAt.getTime() + rules.escalateAfterMinutes * 60_000) };
+}
+
+/** When the requester hears that access ending at `endsAt` is about to end (null: the policy sends no notice). */
+export const noticeTime = (rules: PolicyRules, endsAt: Date): Date | null => (rules.expiryNoticeMinutes > 0 ? new Date(endsAt.getTime() - rules.expiryNoticeMinutes * 60_000) : null);

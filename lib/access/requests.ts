@@ -18,7 +18,7 @@ import { pdUserOfPerson as identityOf } from "./identity";
 import { endGrant, lockRequest } from "./lifecycle";
 import { notify } from "./notify";
 import { accessNow } from "./options";
-import { formatMinutes, parseRules, type PolicyRules } from "./policy";
+import { formatMinutes, noticeTime, nudgeTimes, parseRules, type PolicyRules } from "./policy";
 import type { createRequestInput, extendRequestInput, requestRefInput } from "./schemas";
 
 export const targetOf = (item: Pick<AccessCatalogItem, "kind" | "teamPdId" | "role" | "fromRoles">): CatalogTarget => ({ kind: item.kind, teamPdId: item.teamPdId, role: item.role, fromRoles: item.fromRoles });
@@ -88,6 +88,7 @@ export async function createRequest(db: Db, actorIn: Actor | null, input: z.outp
         ticket: input.ticket || null,
         requestedAt: now,
         decideBy: new Date(now.getTime() + rules.pendingTimeoutMinutes * 60_000),
+        ...nudgeTimes(rules, now),
       },
     });
     await recordEvent(tx, id, "requested", actorLabel(actor), `Requested ${item.name} for ${formatMinutes(input.durationMinutes)}: “${input.reason}”${input.ticket ? ` (${input.ticket})` : ""}. Policy version ${item.currentVersion}.`, now);
@@ -145,6 +146,7 @@ export async function extendRequest(db: Db, actorIn: Actor | null, input: z.outp
         reason: input.reason,
         requestedAt: now,
         decideBy: new Date(Math.min(now.getTime() + rules.pendingTimeoutMinutes * 60_000, parent.endsAt.getTime())),
+        ...nudgeTimes(rules, now),
       },
     });
     await recordEvent(tx, parent.id, "extension_requested", actorLabel(actor), `Extension by ${formatMinutes(input.minutes)} requested (${requestRef(ext.number)}).`, now, { extensionId: id });
@@ -162,7 +164,8 @@ export async function extendRequest(db: Db, actorIn: Actor | null, input: z.outp
 /** Moves the end of the parent grant (the clock is not restarted). */
 export async function applyExtension(tx: Tx, ext: AccessRequest, parent: AccessRequest, by: { type: "system"; job: string } | { type: "person"; id: string; label: string }, why: string, now: Date): Promise<void> {
   const newEnd = new Date(parent.endsAt!.getTime() + ext.durationMinutes * 60_000);
-  await tx.accessRequest.update({ where: { id: parent.id }, data: { endsAt: newEnd, expiryNoticeAt: null } });
+  const { rules } = await policyOf(tx, parent.catalogItemId, parent.policyVersion);
+  await tx.accessRequest.update({ where: { id: parent.id }, data: { endsAt: newEnd, noticeAt: noticeTime(rules, newEnd), expiryNoticeAt: null } });
   await tx.accessRequest.update({ where: { id: ext.id }, data: { status: "APPROVED", decidedAt: now, decisionBasis: by.type === "person" ? "PERSON" : "SYSTEM", startsAt: parent.endsAt, endsAt: newEnd } });
   const label = by.type === "person" ? by.label : "portal";
   await recordEvent(tx, parent.id, "extended", label, `Extended by ${formatMinutes(ext.durationMinutes)} (${requestRef(ext.number)}): access now ends ${newEnd.toISOString()}. ${why}`, now, { extensionId: ext.id, from: parent.endsAt, to: newEnd });

@@ -80,7 +80,8 @@ async function timeOutUndecided(db: Db, now: Date): Promise<number> {
 }
 
 async function remindAndEscalate(db: Db, now: Date): Promise<{ reminded: number; escalated: number }> {
-  const open = await db.accessRequest.findMany({ where: { status: "PENDING", OR: [{ remindedAt: null }, { escalatedAt: null }] }, take: 1000, orderBy: { requestedAt: "asc" } });
+  // Only what is due, by index: remindAt/escalateAt were computed from the request's policy version.
+  const open = await db.accessRequest.findMany({ where: { status: "PENDING", OR: [{ remindedAt: null, remindAt: { lte: now } }, { escalatedAt: null, escalateAt: { lte: now } }] }, take: 500, orderBy: { requestedAt: "asc" } });
   let reminded = 0;
   let escalated = 0;
   const rulesCache = new Map<string, Awaited<ReturnType<typeof policyOf>>["rules"]>();
@@ -181,7 +182,7 @@ async function endFailed(db: Db, id: string, c: { id: string; status: string; la
 }
 
 async function expiryNotices(db: Db, now: Date): Promise<number> {
-  const live = await db.accessRequest.findMany({ where: { kind: "GRANT", status: { in: ["APPROVED", "ACTIVE"] }, expiryNoticeAt: null, endsAt: { gt: now, lte: new Date(now.getTime() + 24 * 3_600_000) } }, take: 1000 });
+  const live = await db.accessRequest.findMany({ where: { kind: "GRANT", status: { in: ["APPROVED", "ACTIVE"] }, expiryNoticeAt: null, noticeAt: { lte: now }, endsAt: { gt: now } }, orderBy: { noticeAt: "asc" }, take: 500 });
   let n = 0;
   for (const r of live) {
     const { rules } = await policyOf(db, r.catalogItemId, r.policyVersion);
@@ -205,6 +206,9 @@ async function recordDrift(db: Db, now: Date): Promise<number> {
     WHERE r."status" = 'ACTIVE' AND r."kind" = 'GRANT'
       AND NOT EXISTS (SELECT 1 FROM "Grant" g WHERE g."connectionId" = r."connectionId" AND g."pdUserId" = r."pdUserId" AND g."removedAt" IS NULL AND g."entitlementKey" = r."entitlementKey")
       AND NOT EXISTS (SELECT 1 FROM "AccessRequestEvent" e WHERE e."requestId" = r."id" AND e."kind" = 'drift')
+      -- Another live grant holding its own entitlement on the same holding (an overlap) is not drift.
+      AND NOT EXISTS (SELECT 1 FROM "AccessRequest" o JOIN "Grant" g ON g."connectionId" = o."connectionId" AND g."pdUserId" = o."pdUserId" AND g."entitlementKey" = o."entitlementKey" AND g."removedAt" IS NULL
+                      WHERE o."connectionId" = r."connectionId" AND o."pdUserId" = r."pdUserId" AND o."kind" = 'GRANT' AND o."status" IN ('APPROVED', 'ACTIVE') AND o."id" <> r."id")
     LIMIT 200`;
   let n = 0;
   for (const { id } of drifted) {
