@@ -31,7 +31,7 @@ function AccessRow({ row, now, self }: { row: MyAccessRow; now: Date; self: bool
     <tr data-testid="access-row" data-kind={row.kind} className="align-top">
       <td className="px-4 py-3">
         <span className="block text-xs text-slate-500">{KIND_LABEL[row.kind]}</span>
-        <span className="font-medium text-slate-900">{row.what}</span>
+        <span className="font-medium text-slate-900">{row.kind === "BASE_ROLE" ? row.what.replace(/^Base role: /, "") : row.what}</span>
       </td>
       <td className="px-4 py-3">
         <span className={`whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ${ORIGIN_TONE[row.origin] ?? "bg-slate-100 text-slate-700"}`} data-testid="access-origin">
@@ -46,7 +46,7 @@ function AccessRow({ row, now, self }: { row: MyAccessRow; now: Date; self: bool
             <span className="block text-xs text-slate-500">until {utc(ends)}</span>
           </span>
         ) : (
-          <span className="text-slate-500">No end date</span>
+          <span className="whitespace-nowrap text-slate-500">No end date</span>
         )}
         {row.requestId && (
           <Link href={`/requests/${row.requestId}`} className={`mt-1 block text-xs font-medium text-emerald-800 underline ${focusRing}`} data-testid="access-request-link">
