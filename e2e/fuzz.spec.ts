@@ -45,7 +45,7 @@ interface Ids {
 /** The query parameters each page reads (its searchParams), by route pattern. */
 const PAGE_PARAMS: Record<string, string[]> = {
   "/": [],
-  "/access": [],
+  "/access": ["person"],
   "/admin/campaigns": [],
   "/admin/campaigns/[campaignId]": [],
   "/admin/campaigns/new": [],

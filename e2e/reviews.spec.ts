@@ -1,8 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { startSimulator, type RunningSimulator } from "../simulator/index";
 import { connectSimulator } from "./support/connections";
+import { eventually } from "./support/eventually";
 import { demoSignIn, oidcSignIn } from "./support/session";
 
 const SCREENS = "test-results/screens";
@@ -25,21 +26,6 @@ async function onCallSoon(pdUserId: string): Promise<boolean> {
   const res = await fetch(`${sim.url}/oncalls?${q.toString()}`, { headers: { Authorization: `Token token=${sim.keys.full}`, Accept: "application/vnd.pagerduty+json;version=2" } });
   expect(res.ok).toBe(true);
   return ((await res.json()) as { oncalls: unknown[] }).oncalls.length > 0;
-}
-
-/** Reloads `path` until `check` passes (background jobs: sync, change pipeline). */
-async function eventually(page: Page, path: string, check: () => Promise<void>, timeoutMs = 90_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    await page.goto(path);
-    try {
-      await check();
-      return;
-    } catch (err) {
-      if (Date.now() > until) throw err;
-      await page.waitForTimeout(2_000);
-    }
-  }
 }
 
 test("a reviewer certifies and revokes, the revocation is verified in PagerDuty, and an auditor downloads the evidence", async ({ browser }) => {

@@ -10,6 +10,7 @@
  * portal is NOT running: the embedded database has one owner at a time.
  */
 import { getDb, getDbHandle } from "@/lib/db";
+import { seedDemoCatalog } from "@/lib/demo/catalog";
 import { seedDemoPeople } from "@/lib/demo/people";
 import { createConnection, checkConnection, updateConnection } from "@/lib/connections/service";
 import { requestSync } from "@/lib/sync/jobs";
@@ -37,6 +38,12 @@ async function main(apiBaseUrl: string, apiKey: string): Promise<string> {
   }
   const conn = await db.pagerDutyConnection.findUniqueOrThrow({ where: { id }, select: { status: true } });
   if (conn.status === "ACTIVE") await requestSync(db, id, actor);
+  // A small request catalog (the team item joins on the next start, once a sync has brought teams).
+  const items = await seedDemoCatalog(db, actor, id).catch((error: unknown) => {
+    console.error(`The demo catalog was not seeded: ${error instanceof Error ? error.message : String(error)}`);
+    return 0;
+  });
+  if (items) console.log(`Demo catalog: ${items} item(s) added.`);
   return id;
 }
 

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { NotificationsCard } from "@/components/access/notifications";
 import { JobHealthCard } from "@/components/dashboard/job-health";
 import { Notices } from "@/components/ui/notices";
 import { PageHeader } from "@/components/ui/page";
@@ -9,6 +10,9 @@ import { changeCounters } from "@/lib/changes/queries";
 import { myRotationReminders, rotationWarnings, type RotationWarning } from "@/lib/connections/queries";
 import { getDb } from "@/lib/db";
 import { jobHealth } from "@/lib/jobs/health";
+import { unreadNotificationCount } from "@/lib/access/notifications";
+import { myNotifications } from "@/lib/access/queries";
+import { markNotificationsRead } from "./access/actions";
 import { markRotationRemindersRead } from "./admin/connections/actions";
 
 export const metadata = { title: "Dashboard" };
@@ -61,9 +65,9 @@ function RotationCard({ warnings }: { warnings: RotationWarning[] }) {
 export default async function DashboardPage() {
   const actor = await requireActor();
   const overview = can(actor, "person.read") && can(actor, "audit.read");
+  const db = await getDb();
   let stats: { active: number; deactivated: number; events: bigint } | null = null;
   if (overview) {
-    const db = await getDb();
     const [active, deactivated, head] = await Promise.all([
       db.person.count({ where: { status: "ACTIVE" } }),
       db.person.count({ where: { status: "DEACTIVATED" } }),
@@ -71,12 +75,14 @@ export default async function DashboardPage() {
     ]);
     stats = { active, deactivated, events: head?.seq ?? 0n };
   }
-  const [check, jobs, changes, rotation, rotationNotices] = await Promise.all([
+  const [check, jobs, changes, rotation, rotationNotices, notifications, unread] = await Promise.all([
     overview ? lastChainVerification() : null,
     can(actor, "jobs.read") ? jobHealth() : null,
     can(actor, "change.read") ? changeCounters(actor) : null,
     can(actor, "connection.read") ? rotationWarnings(actor) : [],
     myRotationReminders(actor),
+    myNotifications(db, actor, 20),
+    unreadNotificationCount(db, actor),
   ]);
 
   return (
@@ -98,6 +104,10 @@ export default async function DashboardPage() {
         />
       </div>
       <RotationCard warnings={rotation} />
+
+      <div className="mt-4">
+        <NotificationsCard items={notifications.map((n) => ({ id: n.id, title: n.title, body: n.body, href: n.href, createdAt: n.createdAt.toISOString(), read: n.readAt !== null }))} unread={unread} markAllRead={markNotificationsRead} />
+      </div>
 
       {stats && (
         <section aria-label="Overview" className="mt-6 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
@@ -128,7 +138,7 @@ export default async function DashboardPage() {
         <PageHeader title="Coming to this portal" description="These capabilities are being built; their pages say so plainly until they ship." />
         <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
           {[
-            ["Just-in-time access", "Time-bound access that approvers grant, or that follows your on-call shift."],
+            ["On-call access", "Access granted automatically while you are on call, and break-glass access."],
             ["Lifecycle", "Joiner, mover and leaver changes from your identity source through approved role mappings."],
           ].map(([title, text]) => (
             <li key={title} className="rounded-lg border border-dashed border-slate-300 bg-white p-4">

@@ -12,6 +12,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/", label: "Dashboard", permission: "portal.view", group: "main" },
   { href: "/access", label: "My access", permission: "portal.view", group: "main" },
   { href: "/requests", label: "Requests", permission: "portal.view", group: "main" },
+  // Approvers: anyone who may be assigned a request under some policy (auditors never approve).
+  { href: "/requests/approvals", label: "Approvals", permission: "access.approve", group: "main" },
   { href: "/reviews", label: "Reviews", permission: "portal.view", group: "main" },
   { href: "/audit", label: "Audit", permission: "audit.read", group: "main" },
   { href: "/pagerduty/users", label: "Users", permission: "pagerduty.read", group: "pagerduty" },
@@ -27,7 +29,12 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/admin/policies", label: "Policies", permission: "policy.read", group: "admin" },
 ];
 
-/** The nav entry a path belongs to: exact for "/", by prefix otherwise. */
-export function isActive(href: string, pathname: string): boolean {
-  return href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
+const matches = (href: string, pathname: string) => (href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`));
+
+/**
+ * The nav entry a path belongs to: exact for "/", by prefix otherwise, and the most specific entry wins
+ * ("/requests/approvals" is Approvals, not Requests).
+ */
+export function isActive(href: string, pathname: string, items: readonly { href: string }[] = NAV_ITEMS): boolean {
+  return matches(href, pathname) && !items.some((i) => i.href.length > href.length && i.href.startsWith(`${href}/`) && matches(i.href, pathname));
 }

@@ -10,7 +10,7 @@ function NavLinks({ items, pathname, onNavigate }: { items: NavItem[]; pathname:
   const pagerduty = items.filter((i) => i.group === "pagerduty");
   const admin = items.filter((i) => i.group === "admin");
   const link = (item: NavItem) => {
-    const active = isActive(item.href, pathname);
+    const active = isActive(item.href, pathname, items);
     return (
       <li key={item.href}>
         <Link

@@ -113,9 +113,9 @@ export async function setGroupMember(db: Db, actorIn: Actor | null, input: z.out
   const actor = requireActor(actorIn, "policy.manage");
   await db.$transaction(async (tx) => {
     const group = await tx.portalGroup.findUnique({ where: { id: input.groupId }, select: { id: true, name: true } });
-    if (!group) throw new AccessRefused("No such group.");
+    if (!group) throw new AccessRefused("No such portal group: it does not exist (any more).");
     const person = await tx.person.findUnique({ where: { id: input.personId }, select: { id: true, status: true, roles: true, email: true } });
-    if (!person) throw new AccessRefused("No such person.");
+    if (!person) throw new AccessRefused("No such person in the portal.");
     const existing = await tx.portalGroupMember.findUnique({ where: { groupId_personId: { groupId: group.id, personId: person.id } } });
     if (input.add) {
       if (existing) throw new AccessRefused(`${person.email} is already in ${group.name}.`);

@@ -71,7 +71,13 @@ export const policyRulesSchema = z
     escalateAfterMinutes: minutes("Escalate after", 14 * 24 * 60),
     fallbackApproverIds: z.array(id).max(20).default([]),
     /** Tell the requester this long before the access ends. */
-    expiryNoticeMinutes: z.coerce.number().int().min(0).max(24 * 60).default(15),
+    expiryNoticeMinutes: z.coerce
+      .number({ error: "The expiry notice must be a number of minutes." })
+      .int("The expiry notice must be whole minutes.")
+      .min(0, "The expiry notice cannot be negative.")
+      .max(24 * 60, "The expiry notice is at most 1 day.")
+      .refine((n) => !Object.is(n, -0), "The expiry notice cannot be negative.")
+      .default(15),
   })
   .superRefine((r, ctx) => {
     if (r.defaultDurationMinutes > r.maxDurationMinutes) ctx.addIssue({ code: "custom", path: ["defaultDurationMinutes"], message: "The default duration cannot be longer than the maximum." });

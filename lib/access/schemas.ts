@@ -64,3 +64,12 @@ export const queueFilter = z.strictObject({
   cursor: text().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
+
+/** "Mark all read": the signed-in person's unread notifications created up to `upTo` (the newest one they were shown). */
+export const markNotificationsReadInput = z.strictObject({
+  upTo: text({ error: "upTo must be a date and time (ISO 8601)." })
+    .trim()
+    .max(40, "upTo must be a date and time (ISO 8601).")
+    .refine((s) => /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s)), "upTo must be a date and time (ISO 8601).")
+    .transform((s) => new Date(s)),
+});

@@ -351,6 +351,80 @@ const ROWS: Record<string, InputRow> = {
       ["an unknown owner", { connectionId: UNKNOWN_ID, subjectType: "role", subjectRef: "admin", personId: UNKNOWN_ID }],
     ],
   },
+  "app/(portal)/admin/policies/actions.ts#createCatalogItem": {
+    as: PortalRole.ADMIN,
+    cases: (p) => {
+      const decider = { kind: "approvers", approvers: { teamManagers: false, personIds: [p.id], groupIds: [] }, approvalsNeeded: 1, distinctGroups: false };
+      const rules = { defaultDurationMinutes: 120, maxDurationMinutes: 480, justification: { required: true, ticketPattern: "" }, deciders: [decider], requesters: { kind: "everyone" }, pendingTimeoutMinutes: 1440, extensionNeedsApproval: true, remindAfterMinutes: 60, escalateAfterMinutes: 240, fallbackApproverIds: [p.id], expiryNoticeMinutes: 15 };
+      const valid = { connectionId: UNKNOWN_ID, kind: "BASE_ROLE", role: "user", fromRoles: ["limited_user"], name: "Manager role", description: "", rules };
+      return [
+        ["an unknown account", valid],
+        ["no name", { ...valid, name: " " }],
+        ["an unknown kind", { ...valid, kind: "ROOT" }],
+        ["an unknown role", { ...valid, role: "superuser" }],
+        ["an unknown from-role", { ...valid, fromRoles: ["god"] }],
+        ["a default longer than the maximum", { ...valid, rules: { ...rules, defaultDurationMinutes: 600 } }],
+        ["a duration of 0 minutes", { ...valid, rules: { ...rules, maxDurationMinutes: 0 } }],
+        ["a duration past 30 days", { ...valid, rules: { ...rules, maxDurationMinutes: 60 * 24 * 31 } }],
+        ["escalation after the undecided timeout", { ...valid, rules: { ...rules, escalateAfterMinutes: 2000 } }],
+        ["escalation before the reminder", { ...valid, rules: { ...rules, escalateAfterMinutes: 30 } }],
+        ["a ticket pattern that is no regular expression", { ...valid, rules: { ...rules, justification: { required: true, ticketPattern: "(INC" } } }],
+        ["no approver at all", { ...valid, rules: { ...rules, deciders: [{ ...decider, approvers: { teamManagers: false, personIds: [], groupIds: [] } }] } }],
+        ["three approvals", { ...valid, rules: { ...rules, deciders: [{ ...decider, approvalsNeeded: 3 }] } }],
+        ["different groups with one approval", { ...valid, rules: { ...rules, deciders: [{ ...decider, distinctGroups: true }] } }],
+        ["an unknown decider kind", { ...valid, rules: { ...rules, deciders: [{ ...decider, kind: "robot" }] } }],
+        ["requesters of no team", { ...valid, rules: { ...rules, requesters: { kind: "team_members", teamPdIds: [] } } }],
+        ["a negative expiry notice", { ...valid, rules: { ...rules, expiryNoticeMinutes: -5 } }],
+        ["an unknown rule", { ...valid, rules: { ...rules, autoApprove: true } }],
+      ];
+    },
+  },
+  "app/(portal)/admin/policies/actions.ts#updatePolicy": {
+    as: PortalRole.ADMIN,
+    cases: (p) => {
+      const rules = { defaultDurationMinutes: 120, maxDurationMinutes: 480, justification: { required: true, ticketPattern: "" }, deciders: [{ kind: "approvers", approvers: { teamManagers: false, personIds: [p.id], groupIds: [] } }], requesters: { kind: "everyone" }, pendingTimeoutMinutes: 1440, remindAfterMinutes: 60, escalateAfterMinutes: 240, fallbackApproverIds: [p.id] };
+      return [
+        ["an unknown item", { itemId: UNKNOWN_ID, baseVersion: 1, rules, reason: "Shorter" }],
+        ["no reason", { itemId: UNKNOWN_ID, baseVersion: 1, rules, reason: "" }],
+        ["a base version of 0", { itemId: UNKNOWN_ID, baseVersion: 0, rules, reason: "Shorter" }],
+        ["no rules", { itemId: UNKNOWN_ID, baseVersion: 1, reason: "Shorter" }],
+        ["rules that are text", { itemId: UNKNOWN_ID, baseVersion: 1, rules: "max 4h", reason: "Shorter" }],
+      ];
+    },
+  },
+  "app/(portal)/admin/policies/actions.ts#setCatalogItemRetired": {
+    as: PortalRole.ADMIN,
+    cases: () => [
+      ["an unknown item", { itemId: UNKNOWN_ID, retired: true, reason: "Not needed" }],
+      ["no reason", { itemId: UNKNOWN_ID, retired: true, reason: "" }],
+      ["retired as text", { itemId: UNKNOWN_ID, retired: "yes", reason: "Not needed" }],
+    ],
+  },
+  "app/(portal)/admin/policies/actions.ts#createPortalGroup": {
+    as: PortalRole.ADMIN,
+    cases: () => [
+      ["no name", { name: "  " }],
+      ["an over-long name", { name: "g".repeat(81) }],
+      ["an unknown field", { name: "Leads", members: [] }],
+    ],
+  },
+  "app/(portal)/admin/policies/actions.ts#setPortalGroupMember": {
+    as: PortalRole.ADMIN,
+    cases: (p) => [
+      ["an unknown group", { groupId: UNKNOWN_ID, personId: p.id, add: true }],
+      ["removing from an unknown group", { groupId: UNKNOWN_ID, personId: p.id, add: false }],
+      ["add as text", { groupId: UNKNOWN_ID, personId: p.id, add: "yes" }],
+    ],
+  },
+  "app/(portal)/access/actions.ts#markNotificationsRead": {
+    as: PortalRole.MEMBER,
+    cases: () => [
+      ["an instant that is not a date", { upTo: "yesterday" }],
+      ["a date without a time", { upTo: "2030-01-01" }],
+      ["an unknown field", { upTo: "2030-01-01T00:00:00Z", personId: UNKNOWN_ID }],
+      ["a list of ids instead", { notificationIds: [UNKNOWN_ID] }],
+    ],
+  },
   "app/signin/actions.ts#demoSignIn": {
     as: "anonymous",
     cases: () => [

@@ -22,6 +22,9 @@ import { KEYS, sharedPagerDuty } from "../connections/support/pagerduty";
 import { insertPdUser } from "../pagerduty-data/fixtures";
 import { seedChange } from "../changes/fixtures/rows";
 import { campaignInput, campaignWithItemFor, seedWorld } from "../reviews/support";
+import { createCatalogItem } from "@/lib/access/catalog";
+import { DEFAULT_RULES } from "@/lib/access/policy";
+import { catalogItemInput } from "@/lib/access/schemas";
 
 process.env.DEMO_MODE = "true"; // demo sign-in is one of the actions
 
@@ -55,6 +58,26 @@ const adminOnly: Record<Caller, Outcome> = { ADMIN: "allowed", AUDITOR: "refused
 /** Review decisions: whoever is the item's reviewer (admin or member); never an auditor. */
 const reviewer: Record<Caller, Outcome> = { ADMIN: "allowed", AUDITOR: "refused", MEMBER: "allowed", anonymous: "refused", deactivated: "refused" };
 const inFuture = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+/** A base-role catalog item ("user", approved by `approverId`) on a fresh connection: no sync needed. */
+function baseRoleItemInput(connectionId: string, approverId: string) {
+  return {
+    connectionId,
+    kind: "BASE_ROLE",
+    role: "user",
+    fromRoles: ["limited_user"],
+    name: `Manager role ${randomUUID().slice(0, 8)}`,
+    description: "Elevation for incident follow-up",
+    rules: { ...DEFAULT_RULES, deciders: [{ kind: "approvers", approvers: { teamManagers: false, personIds: [approverId], groupIds: [] }, approvalsNeeded: 1, distinctGroups: false }], fallbackApproverIds: [approverId] },
+  };
+}
+
+async function seedCatalogItem(w: World): Promise<string> {
+  const admin = await createPerson(w.db, { roles: [PortalRole.ADMIN] });
+  const c = await insertConnection(w.db, { ownerPersonId: admin.id, apiBaseUrl: (await sharedPagerDuty()).url });
+  const actor = { personId: admin.id, email: admin.email, name: admin.name, roles: [...admin.roles] };
+  return (await createCatalogItem(w.db, actor, catalogItemInput.parse(baseRoleItemInput(c.id, w.target.id)))).itemId;
+}
 
 const MATRIX: Record<string, MatrixRow> = {
   "app/(portal)/admin/people/actions.ts#setPersonRoles": {
@@ -285,6 +308,46 @@ const MATRIX: Record<string, MatrixRow> = {
     },
     expect: adminOnly,
     writes: true,
+  },
+  // Just-in-time access catalog (Admin → Policies): administrators only; auditors read it, change nothing.
+  "app/(portal)/admin/policies/actions.ts#createCatalogItem": {
+    input: async (w) => baseRoleItemInput((await insertConnection(w.db, { ownerPersonId: w.target.id, apiBaseUrl: (await sharedPagerDuty()).url })).id, w.target.id),
+    expect: adminOnly,
+    writes: true,
+  },
+  "app/(portal)/admin/policies/actions.ts#updatePolicy": {
+    input: async (w) => ({ itemId: await seedCatalogItem(w), baseVersion: 1, rules: { ...baseRoleItemInput("x", w.target.id).rules, maxDurationMinutes: 240 }, reason: "Shorter maximum after the audit" }),
+    expect: adminOnly,
+    writes: true,
+  },
+  "app/(portal)/admin/policies/actions.ts#setCatalogItemRetired": {
+    input: async (w) => ({ itemId: await seedCatalogItem(w), retired: true, reason: "No longer needed" }),
+    expect: adminOnly,
+    writes: true,
+  },
+  "app/(portal)/admin/policies/actions.ts#createPortalGroup": {
+    input: (w) => ({ name: `Platform leads ${w.target.id}`, description: "Approve platform access" }),
+    expect: adminOnly,
+    writes: true,
+  },
+  "app/(portal)/admin/policies/actions.ts#setPortalGroupMember": {
+    input: async (w) => {
+      const id = randomUUID();
+      await w.db.portalGroup.create({ data: { id, name: `Group ${id}`, createdAt: new Date() } });
+      return { groupId: id, personId: w.target.id, add: true };
+    },
+    expect: adminOnly,
+    writes: true,
+  },
+  // Everyone marks their own notifications read (in place: no row added); never anyone else's.
+  "app/(portal)/access/actions.ts#markNotificationsRead": {
+    input: async (w) => {
+      const now = new Date();
+      await w.db.notification.create({ data: { id: randomUUID(), personId: w.caller?.id ?? w.target.id, kind: "access_request.decided", subjectId: randomUUID(), title: "Request approved", body: "Your request was approved.", href: "/requests", createdAt: now } });
+      return { upTo: now.toISOString() };
+    },
+    expect: { ADMIN: "allowed", AUDITOR: "allowed", MEMBER: "allowed", anonymous: "refused", deactivated: "refused" },
+    writes: false,
   },
   // Admins and auditors verify the chain; the result is itself recorded as an audit event.
   "app/(portal)/audit/actions.ts#verifyChain": {

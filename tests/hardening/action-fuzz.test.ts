@@ -7,6 +7,7 @@
  * wrong", and writes nothing (row counts of every table and the audit head unchanged).
  * A new action without a base input here fails the suite: add its row.
  */
+import { randomUUID } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
 import { nextCacheMock, nextHeadersMock, nextNavigationMock, request } from "../auth/support/request";
 import { setupAuthTestDb } from "../auth/support/hooks";
@@ -15,6 +16,7 @@ vi.mock("next/headers", () => nextHeadersMock());
 vi.mock("next/navigation", () => nextNavigationMock());
 vi.mock("next/cache", () => nextCacheMock());
 
+import type { Db } from "@/lib/db";
 import { PortalRole } from "@/lib/generated/prisma/client";
 import { callAction, discoverServerActions, isRefusal, worldFingerprint, type ServerAction } from "../auth/support/actions";
 import { createPerson, signInAs } from "../auth/support/fixtures";
@@ -25,6 +27,20 @@ process.env.DEMO_MODE = "true";
 
 const UNKNOWN_ID = "cl0000000000000000unknown";
 const UNKNOWN_UUID = "00000000-0000-4000-8000-000000000000";
+/** A whole just-in-time policy (every rule present, so every rule is fuzzed). */
+const RULES = {
+  defaultDurationMinutes: 120,
+  maxDurationMinutes: 480,
+  justification: { required: true, ticketPattern: "^INC-[0-9]+$" },
+  deciders: [{ kind: "approvers", approvers: { teamManagers: false, personIds: [UNKNOWN_ID], groupIds: [UNKNOWN_ID] }, approvalsNeeded: 1, distinctGroups: false }],
+  requesters: { kind: "team_members", teamPdIds: ["PTEAM01"] },
+  pendingTimeoutMinutes: 1440,
+  extensionNeedsApproval: true,
+  remindAfterMinutes: 60,
+  escalateAfterMinutes: 240,
+  fallbackApproverIds: [UNKNOWN_ID],
+  expiryNoticeMinutes: 15,
+};
 
 interface Row {
   /** Who may call it with valid input. */
@@ -34,6 +50,8 @@ interface Row {
    * number and boolean in it, at any depth, is fuzzed in turn. null: the action takes no input.
    */
   base: Record<string, unknown> | null;
+  /** Rows that must exist first so that no fuzzed call can succeed (e.g. names already taken). */
+  setup?: (db: Db) => Promise<void>;
 }
 
 const ROWS: Record<string, Row> = {
@@ -95,6 +113,13 @@ const ROWS: Record<string, Row> = {
   "app/(portal)/admin/campaigns/actions.ts#forceCloseCampaign": { as: PortalRole.ADMIN, base: { campaignId: UNKNOWN_UUID, reason: "Audit deadline" } },
   "app/(portal)/admin/campaigns/actions.ts#reassignItems": { as: PortalRole.ADMIN, base: { campaignId: UNKNOWN_UUID, itemIds: [UNKNOWN_UUID], toPersonId: UNKNOWN_ID, reason: "Reviewer left" } },
   "app/(portal)/admin/campaigns/actions.ts#setReviewOwner": { as: PortalRole.ADMIN, base: { connectionId: UNKNOWN_ID, subjectType: "team", subjectRef: "PTEAM01", personId: UNKNOWN_ID, owner: true } },
+  "app/(portal)/admin/policies/actions.ts#createCatalogItem": { as: PortalRole.ADMIN, base: { connectionId: UNKNOWN_ID, kind: "BASE_ROLE", role: "user", fromRoles: ["limited_user"], name: "Manager role", description: "For incident follow-up", rules: RULES, reason: "Asked by the platform team" } },
+  "app/(portal)/admin/policies/actions.ts#updatePolicy": { as: PortalRole.ADMIN, base: { itemId: UNKNOWN_ID, baseVersion: 1, rules: RULES, reason: "Shorter maximum" } },
+  "app/(portal)/admin/policies/actions.ts#setCatalogItemRetired": { as: PortalRole.ADMIN, base: { itemId: UNKNOWN_ID, retired: true, reason: "No longer needed" } },
+  // Every name and description the fuzz can make plausible ("-0", "NaN", …) is taken already (setup): no call creates a group.
+  "app/(portal)/admin/policies/actions.ts#createPortalGroup": { as: PortalRole.ADMIN, base: { name: "Platform leads", description: "Approvers" }, setup: async (db) => void (await db.portalGroup.createMany({ data: ["Platform leads", "9223372036854775808", "1e309", "-0", "NaN"].map((name) => ({ id: randomUUID(), name, createdAt: new Date() })) })) },
+  "app/(portal)/admin/policies/actions.ts#setPortalGroupMember": { as: PortalRole.ADMIN, base: { groupId: UNKNOWN_ID, personId: UNKNOWN_ID, add: true } },
+  "app/(portal)/access/actions.ts#markNotificationsRead": { as: PortalRole.MEMBER, base: { upTo: "2030-01-01T00:00:00Z" } },
   "app/signin/actions.ts#demoSignIn": { as: "anonymous", base: { personId: UNKNOWN_ID } },
   "app/(portal)/audit/actions.ts#verifyChain": { as: PortalRole.AUDITOR, base: {} },
   // Takes no input: whatever is passed is ignored (tests/auth/invalid-input.test.ts checks it).
@@ -136,6 +161,7 @@ describe("fuzzed text and number fields of every server action", () => {
       const db = testDb().prisma;
       request.reset();
       if (row.as !== "anonymous") await signInAs(db, (await createPerson(db, { roles: [row.as] })).id);
+      await row.setup?.(db);
       const before = await worldFingerprint(db);
       const cases: Array<[string, unknown, unknown]> = [
         ...FUZZ.map(([label, value]): [string, unknown, unknown] => [`the whole input as ${label}`, value, value]),
