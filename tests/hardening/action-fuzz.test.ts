@@ -95,6 +95,12 @@ const ROWS: Record<string, Row> = {
   "app/(portal)/admin/campaigns/actions.ts#forceCloseCampaign": { as: PortalRole.ADMIN, base: { campaignId: UNKNOWN_UUID, reason: "Audit deadline" } },
   "app/(portal)/admin/campaigns/actions.ts#reassignItems": { as: PortalRole.ADMIN, base: { campaignId: UNKNOWN_UUID, itemIds: [UNKNOWN_UUID], toPersonId: UNKNOWN_ID, reason: "Reviewer left" } },
   "app/(portal)/admin/campaigns/actions.ts#setReviewOwner": { as: PortalRole.ADMIN, base: { connectionId: UNKNOWN_ID, subjectType: "team", subjectRef: "PTEAM01", personId: UNKNOWN_ID, owner: true } },
+  "app/(portal)/requests/actions.ts#createRequest": { as: PortalRole.MEMBER, base: { itemId: UNKNOWN_UUID, durationMinutes: 120, reason: "Incident follow-up", ticket: "INC-42" } },
+  "app/(portal)/requests/actions.ts#extendRequest": { as: PortalRole.MEMBER, base: { requestId: UNKNOWN_UUID, minutes: 60, reason: "The incident is still open" } },
+  "app/(portal)/requests/actions.ts#cancelRequest": { as: PortalRole.MEMBER, base: { requestId: UNKNOWN_UUID, reason: "Not needed any more" } },
+  "app/(portal)/requests/actions.ts#returnAccess": { as: PortalRole.MEMBER, base: { requestId: UNKNOWN_UUID, reason: "Done early" } },
+  "app/(portal)/requests/actions.ts#decideRequest": { as: PortalRole.MEMBER, base: { requestId: UNKNOWN_UUID, decision: "approve", comment: "Fine for the incident" } },
+  "app/(portal)/requests/actions.ts#bulkApprove": { as: PortalRole.MEMBER, base: { requestIds: [UNKNOWN_UUID], comment: "Incident staffing", acknowledged: true } },
   "app/signin/actions.ts#demoSignIn": { as: "anonymous", base: { personId: UNKNOWN_ID } },
   "app/(portal)/audit/actions.ts#verifyChain": { as: PortalRole.AUDITOR, base: {} },
   // Takes no input: whatever is passed is ignored (tests/auth/invalid-input.test.ts checks it).
