@@ -6,7 +6,7 @@ import { useEffect, useId, useRef, useState, useTransition } from "react";
 import type { BulkOutcome, DecideOutcome } from "@/lib/access/decide";
 import type { Queue, QueueRow } from "@/lib/access/queries";
 import type { ActionResult } from "@/lib/auth/action";
-import { button, duration, fetchJson, field, label, ResultLine, utc, type Wire } from "./request-bits";
+import { button, duration, fetchJson, field, label, readableTimes, ResultLine, utc, type Wire } from "./request-bits";
 
 type Row = Wire<QueueRow>;
 type Page = Wire<Queue>;
@@ -61,7 +61,7 @@ function Context({ row }: { row: Row }) {
       </div>
       <div>
         <dt className="font-medium text-slate-500">On call</dt>
-        <dd className="text-slate-800">{[row.onCall.now, row.onCall.next].filter(Boolean).join(" · ") || "Not on call now, no shift ahead"}</dd>
+        <dd className="text-slate-800">{readableTimes([row.onCall.now, row.onCall.next].filter(Boolean).join(" · ")) || "Not on call now, no shift ahead"}</dd>
       </div>
       <div>
         <dt className="font-medium text-slate-500">Past requests</dt>

@@ -14,6 +14,9 @@ export function duration(total: number): string {
 
 export const utc = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString().slice(0, 16).replace("T", " ") + " UTC" : "—");
 
+/** The ISO timestamps inside a server message ("access ends 2026-12-06T12:50:53.774Z"), in the pages' words. */
+export const readableTimes = (text: string) => text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z/g, (iso) => utc(iso));
+
 const STATUS: Record<string, [string, string]> = {
   PENDING: ["Waiting for approval", "bg-amber-50 text-amber-800 ring-amber-200"],
   APPROVED: ["Approved, granting", "bg-sky-50 text-sky-800 ring-sky-200"],

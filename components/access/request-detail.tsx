@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useId, useState, useTransition } from "react";
 import type { RequestDetail } from "@/lib/access/queries";
 import type { ActionResult } from "@/lib/auth/action";
-import { button, ChangeStatusBadge, duration, fetchJson, field, label, RequestStatusBadge, ResultLine, utc, type Wire } from "./request-bits";
+import { button, ChangeStatusBadge, duration, fetchJson, field, label, readableTimes, RequestStatusBadge, ResultLine, utc, type Wire } from "./request-bits";
 
 type Action<I, T = unknown> = (raw: I) => Promise<ActionResult<T>>;
 export interface RequestDetailActions {
@@ -22,6 +22,11 @@ const SETTLED_CHANGE = new Set(["VERIFIED", "FAILED", "UNVERIFIED", "CANCELLED"]
 
 /** Poll while something can still move: an open request, or a change of the pipeline not settled yet. */
 const moving = (d: DetailData | undefined) => !d || OPEN.has(d.status) || [d.grantChange, d.endChange].some((c) => c && !SETTLED_CHANGE.has(c.status));
+/** Every 2 s while a step is under way; every 10 s while live access merely lasts (its end, drift); not at all once settled. */
+const pollEvery = (d: DetailData | undefined): number | false => {
+  if (!moving(d)) return false;
+  return d && d.status === "ACTIVE" && d.grantChange && SETTLED_CHANGE.has(d.grantChange.status) ? 10_000 : 2_000;
+};
 
 const EVENT_LABEL: Record<string, string> = {
   requested: "Requested",
@@ -61,17 +66,13 @@ function Fact({ term, children, testId }: { term: string; children: React.ReactN
   );
 }
 
-function ChangeLine({ title, change, canSeeChanges, verifiedText, testId }: { title: string; change: DetailData["grantChange"]; canSeeChanges: boolean; verifiedText: string; testId: string }) {
+function ChangeLine({ title, change, canSeeChanges, testId }: { title: string; change: DetailData["grantChange"]; canSeeChanges: boolean; testId: string }) {
   if (!change) return null;
   return (
     <div data-testid={testId} data-state={change.status} className="flex flex-wrap items-center gap-2 text-sm">
-      <span className="w-28 shrink-0 text-xs font-medium text-slate-500">{title}</span>
+      <span className="w-36 shrink-0 text-xs font-medium text-slate-500">{title}</span>
       <ChangeStatusBadge status={change.status} />
-      {change.status === "VERIFIED" && (
-        <span className="text-emerald-800">
-          {verifiedText} {utc(change.verifiedAt)}
-        </span>
-      )}
+      {change.status === "VERIFIED" && <span className="text-xs text-slate-600">read back from PagerDuty at {utc(change.verifiedAt)}</span>}
       {canSeeChanges && (
         <Link href={`/admin/changes?change=${change.id}`} className="text-xs text-slate-600 underline">
           Change {change.id.slice(0, 8)}
@@ -182,7 +183,7 @@ export function RequestDetailView({ initial, canSeeChanges, actions }: { initial
     queryKey: key,
     queryFn: () => fetchJson<DetailData>(`/api/access/requests/${initial.id}`, "The request"),
     initialData: initial,
-    refetchInterval: (q) => (moving(q.state.data) ? 2_000 : false),
+    refetchInterval: (q) => pollEvery(q.state.data),
   });
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const d = query.data;
@@ -244,8 +245,8 @@ export function RequestDetailView({ initial, canSeeChanges, actions }: { initial
           </div>
           {(d.grantChange || d.endChange) && (
             <div className="space-y-2 border-t border-slate-100 pt-3">
-              <ChangeLine title="Grant" change={d.grantChange} canSeeChanges={canSeeChanges} verifiedText="Verified in PagerDuty at" testId="grant-change" />
-              <ChangeLine title="End" change={d.endChange} canSeeChanges={canSeeChanges} verifiedText="End verified in PagerDuty at" testId="end-change" />
+              <ChangeLine title="Grant in PagerDuty" change={d.grantChange} canSeeChanges={canSeeChanges} testId="grant-change" />
+              <ChangeLine title="End in PagerDuty" change={d.endChange} canSeeChanges={canSeeChanges} testId="end-change" />
             </div>
           )}
         </section>
@@ -291,7 +292,7 @@ export function RequestDetailView({ initial, canSeeChanges, actions }: { initial
                 <p className="text-sm">
                   <span className="font-medium text-slate-900">{EVENT_LABEL[e.kind] ?? e.kind}</span> <span className="text-xs text-slate-500">{utc(e.at)} · {e.actorLabel}</span>
                 </p>
-                <p className="text-sm text-slate-700">{e.message}</p>
+                <p className="text-sm text-slate-700">{readableTimes(e.message)}</p>
               </li>
             ))}
           </ol>
@@ -326,7 +327,7 @@ export function RequestDetailView({ initial, canSeeChanges, actions }: { initial
               Who may approve
             </h2>
             {d.approvers.length === 0 ? (
-              <p className="mt-1 text-sm text-amber-800">Nobody may approve it now: it escalates to the fallback approvers when unanswered.</p>
+              <p className="mt-1 text-sm text-amber-800">Nobody with a portal account may approve it yet (approvers sign in to the portal to decide); unanswered, it escalates to the fallback approvers.</p>
             ) : (
               <ul className="mt-2 space-y-1 text-sm" data-testid="approvers">
                 {d.approvers.map((a) => (
@@ -341,7 +342,7 @@ export function RequestDetailView({ initial, canSeeChanges, actions }: { initial
         )}
         <section aria-labelledby="policy-title" className="rounded-lg border border-slate-200 bg-white p-4">
           <h2 id="policy-title" className="text-sm font-semibold text-slate-900" data-testid="policy-version">
-            Decided under policy version {d.policyVersion}
+            {d.status === "PENDING" ? "Requested" : "Decided"} under policy version {d.policyVersion}
           </h2>
           <p className="text-xs text-slate-500" title={d.rulesSha256}>
             sha256 {d.rulesSha256.slice(0, 12)}…

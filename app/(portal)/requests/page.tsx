@@ -69,7 +69,8 @@ export default async function RequestsPage() {
   const actor = await requireActor();
   const db = await getDb();
   const [catalog, requests] = await Promise.all([catalogFor(db, actor), myRequests(db, actor)]);
-  const byAccount = Map.groupBy(catalog, (e) => e.connectionName);
+  const byAccount = new Map<string, CatalogEntry[]>();
+  for (const e of catalog) byAccount.set(e.connectionName, [...(byAccount.get(e.connectionName) ?? []), e]);
   const mayRequest = can(actor, "access.request");
   return (
     <>
@@ -106,13 +107,15 @@ export default async function RequestsPage() {
                     </td>
                     <td className="px-4 py-2.5">
                       <span className="text-slate-800">{r.itemName}</span>
-                      <span className="block max-w-md truncate text-xs text-slate-500" title={r.reason}>
+                      <span className="block max-w-xs truncate text-xs text-slate-500" title={r.reason}>
                         {r.reason || "No reason given"}
                       </span>
                     </td>
                     <td className="px-4 py-2.5 tabular-nums text-slate-700">{duration(r.durationMinutes)}</td>
                     <td className="whitespace-nowrap px-4 py-2.5 text-slate-700">{utc(r.requestedAt)}</td>
-                    <td className="whitespace-nowrap px-4 py-2.5 text-slate-700">{r.status === "PENDING" ? <span className="text-xs text-slate-500">decide by {utc(r.decideBy)}</span> : utc(r.endsAt)}</td>
+                    <td className="whitespace-nowrap px-4 py-2.5 text-slate-700" title={r.status === "PENDING" ? `Expires undecided ${utc(r.decideBy)}` : undefined}>
+                      {utc(r.endsAt)}
+                    </td>
                     <td className="px-4 py-2.5">
                       <RequestStatusBadge status={r.status} endReason={r.endReason} />
                     </td>
