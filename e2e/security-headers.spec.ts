@@ -126,7 +126,7 @@ test("every page carries the CSP and frame-ancestors 'none', and renders without
   await page.goto(`/pagerduty/matching?connection=${connectionId}`);
   await page.getByTestId(`alias-input-${ADMIN}`).fill(pdUser.id);
   await page.getByTestId(`alias-input-${ADMIN}`).press("Enter");
-  await expect(page.getByText("Alias set: the person is matched to that PagerDuty user.")).toBeVisible();
+  await expect(page.getByTestId(`unmatched-person-${ADMIN}`)).toHaveCount(0); // matched now: she leaves the unmatched list
   await addCatalogItem(page, { account: CONNECTION, team: team.name, role: "manager", name: "Headers e2e manager", fallbackEmail: ADMIN });
   await page.goto("/requests");
   await page.getByRole("button", { name: "Request Headers e2e manager" }).click();
