@@ -66,6 +66,8 @@ const PAGE_PARAMS: Record<string, string[]> = {
   "/pagerduty/users": ["connection", "q", "role", "team", "unmatched"],
   "/pagerduty/users/[pdId]": ["connection"],
   "/requests": [],
+  "/requests/[id]": [],
+  "/requests/approvals": ["q", "request"],
   "/reviews": [],
   "/reviews/[campaignId]": [],
   "/signin": ["error"],
@@ -100,6 +102,8 @@ const AUDIT_FILTERS = ["q", "action", "actor", "targetType", "targetId", "from",
 
 /** The requests that fuzz each route handler with one value, by route pattern. */
 const ROUTES: Record<string, (v: string, ids: Ids) => Call[]> = {
+  "/api/access/approvals": (v) => [get(`/api/access/approvals?q=${v}`), get(`/api/access/approvals?cursor=${v}`), get(`/api/access/approvals?limit=${v}`), get(`/api/access/approvals?connectionId=${v}`), get(`/api/access/approvals?${v}=a`)],
+  "/api/access/requests/[id]": (v) => [get(`/api/access/requests/${v}`), get(`/api/access/requests/${UNKNOWN_UUID}?x=${v}`)],
   "/api/auth/[...nextauth]": (v) => [get(`/api/auth/${v}`), get(`/api/auth/session?x=${v}`), get(`/api/auth/signin?callbackUrl=${v}`), get(`/api/auth/error?error=${v}`), get(`/api/auth/callback/oidc?code=${v}&state=${v}`)],
   "/api/connections/[id]/sync": (v, ids) => [get(`/api/connections/${v}/sync`), get(`/api/connections/${ids.connection}/sync?x=${v}`)],
   "/api/jobs/health": (v) => [get(`/api/jobs/health?x=${v}`)],

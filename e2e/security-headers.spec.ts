@@ -8,6 +8,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { startSimulator, type RunningSimulator } from "../simulator/index";
+import { addCatalogItem } from "./support/access";
 import { connectSimulator } from "./support/connections";
 import { demoSignIn } from "./support/session";
 
@@ -98,7 +99,7 @@ test("every page carries the CSP and frame-ancestors 'none', and renders without
   expect(violations, "sign-in and the dashboard's first render").toEqual([]);
 
   // Data for the dynamic pages: a synced connection and a launched campaign reviewed by the admin.
-  await connectSimulator(page, sim, CONNECTION, "Security headers e2e");
+  const connectionId = await connectSimulator(page, sim, CONNECTION, "Security headers e2e");
   await expect(async () => {
     await page.goto("/pagerduty/users");
     await expect(page.getByTestId("pd-user-row").first()).toBeVisible({ timeout: 1_000 });
@@ -117,6 +118,21 @@ test("every page carries the CSP and frame-ancestors 'none', and renders without
   await page.waitForURL(/\/admin\/campaigns\/[0-9a-f-]{36}$/);
   await page.getByTestId("launch").click();
   await expect(page.getByTestId("manifest")).toBeVisible();
+
+  // A just-in-time request of the admin's (for /requests/[id]): she is linked to a PagerDuty user who is
+  // not on the first team, the catalog offers that team's manager role, and she asks for it.
+  const team = sim.state.teamsOrdered()[0]!;
+  const pdUser = sim.state.usersOrdered().find((u) => !u.role.startsWith("read_only") && u.role !== "owner" && !sim.state.membership(team.id, u.id))!;
+  await page.goto(`/pagerduty/matching?connection=${connectionId}`);
+  await page.getByTestId(`alias-input-${ADMIN}`).fill(pdUser.id);
+  await page.getByTestId(`alias-input-${ADMIN}`).press("Enter");
+  await expect(page.getByTestId(`unmatched-person-${ADMIN}`)).toHaveCount(0); // matched now: she leaves the unmatched list
+  await addCatalogItem(page, { account: CONNECTION, team: team.name, role: "manager", name: "Headers e2e manager", fallbackEmail: ADMIN });
+  await page.goto("/requests");
+  await page.getByRole("button", { name: "Request Headers e2e manager" }).click();
+  await page.getByTestId("request-form").getByLabel(/^Reason/).fill("Headers e2e");
+  await page.getByTestId("request-form").getByRole("button", { name: "Send request" }).click();
+  await page.waitForURL(/\/requests\/[0-9a-f-]{36}$/);
   violations.length = 0; // the set-up is not under test; every visit below is
 
   const statics = routes.filter((r) => !r.includes("["));

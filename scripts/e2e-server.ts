@@ -1,9 +1,14 @@
 /** Builds the portal and serves it for Playwright on a fresh embedded database. */
 import { spawn, spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { E2E } from "../e2e/support/constants";
 
 rmSync(E2E.dataDir, { recursive: true, force: true });
+// The portal's clock starts at the machine's; e2e/access.spec.ts moves it past an expiry, then back.
+const clockFile = path.resolve(E2E.clockFile);
+mkdirSync(path.dirname(clockFile), { recursive: true });
+writeFileSync(clockFile, JSON.stringify({ offsetMs: 0 }));
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   NODE_ENV: "production",
@@ -17,6 +22,7 @@ const env: NodeJS.ProcessEnv = {
   // The specs start simulators on 127.0.0.1 at random ports and enter them as the custom API base URL:
   // the test operator lists that host, as a deployment lists its proxy (lib/net/egress.ts).
   PAGERDUTY_ALLOWED_HOSTS: "127.0.0.1,localhost",
+  PORTAL_CLOCK_FILE: clockFile,
 };
 delete env.DATABASE_URL;
 if (process.env.E2E_SKIP_BUILD !== "1") {

@@ -11,4 +11,6 @@ export const E2E = {
   oidcClientId: "portal-e2e",
   oidcClientSecret: "portal-e2e-secret-0123456789",
   dataDir: ".data/e2e",
+  /** The portal's clock file (PORTAL_CLOCK_FILE, lib/config/clock.ts): {"offsetMs": n} moves the portal's time. */
+  clockFile: "test-results/portal-clock.json",
 } as const;

@@ -26,7 +26,15 @@ export interface OidcProviderOptions {
   clientSecret: string;
   redirectUris: string[];
   directory?: DirectoryPerson[];
+  /**
+   * E-mail domains whose every address signs in with the password "correct horse" (the people of a
+   * simulated PagerDuty organisation, first.last@acme.example.com, so a spec can sign in as one of them).
+   */
+  openDomains?: string[];
 }
+
+/** "ada.b.lovelace@acme.example.com" → "Ada B Lovelace". */
+const nameOf = (email: string) => email.split("@")[0]!.split(/[._]/).filter(Boolean).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(" ");
 
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body style="font-family:system-ui;max-width:24rem;margin:3rem auto">${body}</body></html>`;
@@ -40,7 +48,17 @@ async function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
 }
 
 export async function startOidcProvider(opts: OidcProviderOptions) {
-  const directory = opts.directory ?? E2E_DIRECTORY;
+  const listed = opts.directory ?? E2E_DIRECTORY;
+  const open = new Set((opts.openDomains ?? []).map((d) => d.toLowerCase()));
+  const directory = {
+    find(match: (p: DirectoryPerson) => boolean, email: string | undefined): DirectoryPerson | undefined {
+      const known = listed.find(match);
+      if (known || !email) return known;
+      const domain = email.split("@")[1]?.toLowerCase();
+      const person = domain && open.has(domain) ? { email: email.toLowerCase(), name: nameOf(email), password: "correct horse" } : undefined;
+      return person && match(person) ? person : undefined;
+    },
+  };
   const issuer = `http://127.0.0.1:${opts.port}`;
   const configuration: Configuration = {
     clients: [
@@ -59,7 +77,7 @@ export async function startOidcProvider(opts: OidcProviderOptions) {
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     cookies: { keys: ["e2e-oidc-cookie-key-0123456789"] },
     async findAccount(_ctx, sub) {
-      const person = directory.find((p) => p.email === sub);
+      const person = directory.find((p) => p.email === sub, sub);
       if (!person) return undefined;
       return {
         accountId: sub,
@@ -79,7 +97,8 @@ export async function startOidcProvider(opts: OidcProviderOptions) {
       if (details.prompt.name === "login") {
         if (req.method === "POST" && m[2]) {
           const form = await readForm(req);
-          const person = directory.find((p) => p.email === form.get("email")?.trim().toLowerCase() && p.password === form.get("password"));
+          const email = form.get("email")?.trim().toLowerCase();
+          const person = directory.find((p) => p.email === email && p.password === form.get("password"), email);
           if (!person) {
             res.writeHead(401, { "content-type": "text/html" });
             return res.end(page("Sign in", `<p role="alert">Wrong email or password.</p><a href="/interaction/${details.uid}">Try again</a>`));

@@ -6,5 +6,7 @@ await startOidcProvider({
   clientId: E2E.oidcClientId,
   clientSecret: E2E.oidcClientSecret,
   redirectUris: [`${E2E.portalUrl}/api/auth/callback/oidc`],
+  // The people of the simulated PagerDuty organisations the specs start (subdomain "acme").
+  openDomains: ["acme.example.com"],
 });
 console.log(`e2e OpenID provider at ${E2E.oidcIssuer}`);

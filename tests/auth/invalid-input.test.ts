@@ -425,6 +425,59 @@ const ROWS: Record<string, InputRow> = {
       ["a list of ids instead", { notificationIds: [UNKNOWN_ID] }],
     ],
   },
+  "app/(portal)/requests/actions.ts#createRequest": {
+    as: PortalRole.MEMBER,
+    cases: () => [
+      ["an unknown item", { itemId: UNKNOWN_UUID, durationMinutes: 120, reason: "Incident follow-up" }],
+      ["a duration under 5 minutes", { itemId: UNKNOWN_UUID, durationMinutes: 1, reason: "Incident follow-up" }],
+      ["a duration over 30 days", { itemId: UNKNOWN_UUID, durationMinutes: 60 * 24 * 31, reason: "Incident follow-up" }],
+      ["a duration that is not a number", { itemId: UNKNOWN_UUID, durationMinutes: "two hours", reason: "Incident follow-up" }],
+      ["fractional minutes", { itemId: UNKNOWN_UUID, durationMinutes: 90.5, reason: "Incident follow-up" }],
+      ["an over-long reason", { itemId: UNKNOWN_UUID, durationMinutes: 120, reason: "r".repeat(2001) }],
+      ["an unknown field", { itemId: UNKNOWN_UUID, durationMinutes: 120, reason: "Incident", approved: true }],
+    ],
+  },
+  "app/(portal)/requests/actions.ts#extendRequest": {
+    as: PortalRole.MEMBER,
+    cases: () => [
+      ["an unknown request", { requestId: UNKNOWN_UUID, minutes: 60, reason: "Still needed" }],
+      ["no extra time", { requestId: UNKNOWN_UUID, minutes: 0, reason: "Still needed" }],
+      ["negative extra time", { requestId: UNKNOWN_UUID, minutes: -60, reason: "Still needed" }],
+    ],
+  },
+  "app/(portal)/requests/actions.ts#cancelRequest": {
+    as: PortalRole.MEMBER,
+    cases: () => [
+      ["an unknown request", { requestId: UNKNOWN_UUID }],
+      ["a request id that is not an id", { requestId: "../../etc/passwd" }],
+    ],
+  },
+  "app/(portal)/requests/actions.ts#returnAccess": {
+    as: PortalRole.MEMBER,
+    cases: () => [
+      ["an unknown request", { requestId: UNKNOWN_UUID, reason: "Done" }],
+      ["a reason that is not text", { requestId: UNKNOWN_UUID, reason: 12 }],
+    ],
+  },
+  "app/(portal)/requests/actions.ts#decideRequest": {
+    as: PortalRole.MEMBER,
+    cases: () => [
+      ["an unknown request", { requestId: UNKNOWN_UUID, decision: "approve" }],
+      ["an unknown decision", { requestId: UNKNOWN_UUID, decision: "maybe" }],
+      ["an upper-case decision", { requestId: UNKNOWN_UUID, decision: "APPROVE" }],
+      ["an over-long comment", { requestId: UNKNOWN_UUID, decision: "deny", comment: "c".repeat(2001) }],
+    ],
+  },
+  "app/(portal)/requests/actions.ts#bulkApprove": {
+    as: PortalRole.MEMBER,
+    cases: () => [
+      ["an unknown request", { requestIds: [UNKNOWN_UUID], acknowledged: true }],
+      ["no requests", { requestIds: [] }],
+      ["too many requests", { requestIds: Array.from({ length: 201 }, () => UNKNOWN_UUID) }],
+      ["ids that are not a list", { requestIds: UNKNOWN_UUID }],
+      ["an acknowledgement that is not a boolean", { requestIds: [UNKNOWN_UUID], acknowledged: "yes" }],
+    ],
+  },
   "app/signin/actions.ts#demoSignIn": {
     as: "anonymous",
     cases: () => [

@@ -25,6 +25,7 @@ import { campaignInput, campaignWithItemFor, seedWorld } from "../reviews/suppor
 import { createCatalogItem } from "@/lib/access/catalog";
 import { DEFAULT_RULES } from "@/lib/access/policy";
 import { catalogItemInput } from "@/lib/access/schemas";
+import { accessCatalog, accessRequest, pdUserFor } from "./support/access";
 
 process.env.DEMO_MODE = "true"; // demo sign-in is one of the actions
 
@@ -57,6 +58,9 @@ interface MatrixRow {
 const adminOnly: Record<Caller, Outcome> = { ADMIN: "allowed", AUDITOR: "refused", MEMBER: "refused", anonymous: "refused", deactivated: "refused" };
 /** Review decisions: whoever is the item's reviewer (admin or member); never an auditor. */
 const reviewer: Record<Caller, Outcome> = { ADMIN: "allowed", AUDITOR: "refused", MEMBER: "allowed", anonymous: "refused", deactivated: "refused" };
+/** Just-in-time access: members and admins request and approve (the policy decides who approves); auditors neither. */
+const requester: Record<Caller, Outcome> = { ADMIN: "allowed", AUDITOR: "refused", MEMBER: "allowed", anonymous: "refused", deactivated: "refused" };
+const me = (w: World) => w.caller ?? w.target;
 const inFuture = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 /** A base-role catalog item ("user", approved by `approverId`) on a fresh connection: no sync needed. */
@@ -348,6 +352,56 @@ const MATRIX: Record<string, MatrixRow> = {
     },
     expect: { ADMIN: "allowed", AUDITOR: "allowed", MEMBER: "allowed", anonymous: "refused", deactivated: "refused" },
     writes: false,
+  },
+  // Just-in-time access: one's own requests; decisions by the approvers the policy names (here: the caller).
+  "app/(portal)/requests/actions.ts#createRequest": {
+    input: async (w) => {
+      const rows = await accessCatalog(w.db, w.target.id, w.target.id);
+      await pdUserFor(w.db, rows.connectionId, me(w).email);
+      return { itemId: rows.itemId, durationMinutes: 120, reason: "Incident follow-up" };
+    },
+    expect: requester,
+    writes: true,
+  },
+  "app/(portal)/requests/actions.ts#extendRequest": {
+    input: async (w) => {
+      const rows = await accessCatalog(w.db, w.target.id, w.target.id);
+      return { requestId: await accessRequest(w.db, rows, me(w), "ACTIVE"), minutes: 60, reason: "The incident is still open" };
+    },
+    expect: requester,
+    writes: true,
+  },
+  "app/(portal)/requests/actions.ts#cancelRequest": {
+    input: async (w) => {
+      const rows = await accessCatalog(w.db, w.target.id, w.target.id);
+      return { requestId: await accessRequest(w.db, rows, me(w), "PENDING") };
+    },
+    expect: requester,
+    writes: true,
+  },
+  "app/(portal)/requests/actions.ts#returnAccess": {
+    input: async (w) => {
+      const rows = await accessCatalog(w.db, w.target.id, w.target.id);
+      return { requestId: await accessRequest(w.db, rows, me(w), "ACTIVE"), reason: "Done early" };
+    },
+    expect: requester,
+    writes: true,
+  },
+  "app/(portal)/requests/actions.ts#decideRequest": {
+    input: async (w) => {
+      const rows = await accessCatalog(w.db, w.target.id, me(w).id);
+      return { requestId: await accessRequest(w.db, rows, w.target, "PENDING"), decision: "approve", comment: "Fine for the incident" };
+    },
+    expect: requester,
+    writes: true,
+  },
+  "app/(portal)/requests/actions.ts#bulkApprove": {
+    input: async (w) => {
+      const rows = await accessCatalog(w.db, w.target.id, me(w).id);
+      return { requestIds: [await accessRequest(w.db, rows, w.target, "PENDING")], comment: "Incident staffing" };
+    },
+    expect: requester,
+    writes: true,
   },
   // Admins and auditors verify the chain; the result is itself recorded as an audit event.
   "app/(portal)/audit/actions.ts#verifyChain": {

@@ -120,6 +120,12 @@ const ROWS: Record<string, Row> = {
   "app/(portal)/admin/policies/actions.ts#createPortalGroup": { as: PortalRole.ADMIN, base: { name: "Platform leads", description: "Approvers" }, setup: async (db) => void (await db.portalGroup.createMany({ data: ["Platform leads", "9223372036854775808", "1e309", "-0", "NaN"].map((name) => ({ id: randomUUID(), name, createdAt: new Date() })) })) },
   "app/(portal)/admin/policies/actions.ts#setPortalGroupMember": { as: PortalRole.ADMIN, base: { groupId: UNKNOWN_ID, personId: UNKNOWN_ID, add: true } },
   "app/(portal)/access/actions.ts#markNotificationsRead": { as: PortalRole.MEMBER, base: { upTo: "2030-01-01T00:00:00Z" } },
+  "app/(portal)/requests/actions.ts#createRequest": { as: PortalRole.MEMBER, base: { itemId: UNKNOWN_UUID, durationMinutes: 120, reason: "Incident follow-up", ticket: "INC-42" } },
+  "app/(portal)/requests/actions.ts#extendRequest": { as: PortalRole.MEMBER, base: { requestId: UNKNOWN_UUID, minutes: 60, reason: "The incident is still open" } },
+  "app/(portal)/requests/actions.ts#cancelRequest": { as: PortalRole.MEMBER, base: { requestId: UNKNOWN_UUID, reason: "Not needed any more" } },
+  "app/(portal)/requests/actions.ts#returnAccess": { as: PortalRole.MEMBER, base: { requestId: UNKNOWN_UUID, reason: "Done early" } },
+  "app/(portal)/requests/actions.ts#decideRequest": { as: PortalRole.MEMBER, base: { requestId: UNKNOWN_UUID, decision: "approve", comment: "Fine for the incident" } },
+  "app/(portal)/requests/actions.ts#bulkApprove": { as: PortalRole.MEMBER, base: { requestIds: [UNKNOWN_UUID], comment: "Incident staffing", acknowledged: true } },
   "app/signin/actions.ts#demoSignIn": { as: "anonymous", base: { personId: UNKNOWN_ID } },
   "app/(portal)/audit/actions.ts#verifyChain": { as: PortalRole.AUDITOR, base: {} },
   // Takes no input: whatever is passed is ignored (tests/auth/invalid-input.test.ts checks it).
