@@ -107,9 +107,11 @@ test("a member requests a team's manager role for 2 hours, its manager approves,
 
   // My access shows the grant with its expiry while it lasts.
   await member.goto("/access");
-  const [day, minute] = endsAt.split(" ");
-  await expect(member.locator("main")).toContainText(`team ${team.name}`);
-  await expect(member.locator("main")).toContainText(new RegExp(`${day}[T ]${minute}`));
+  const grantRow = member.getByTestId("access-row").filter({ hasText: `Manager of team ${team.name}` });
+  await expect(grantRow).toHaveCount(1);
+  await expect(grantRow).toContainText("Approved request");
+  await expect(grantRow.getByTestId("access-ends")).toContainText(`until ${endsAt}`);
+  await expect(grantRow.getByTestId("access-request-link")).toHaveAttribute("href", `/requests/${requestId}`);
   await member.screenshot({ path: `${SCREENS}/my-access.png`, fullPage: true });
 
   // Both clocks pass the expiry (2 h 5 min later): the portal ends the grant, the pipeline removes the membership.

@@ -39,10 +39,9 @@ test("an admin builds the catalog and its groups; a member sees their access and
   const admin = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   await demoSignIn(admin, ADMIN);
 
-  // Before any account: the page says so and links to Connections.
+  // Before any group (only this spec makes groups; other specs may have connected accounts already, so the
+  // page's "no account yet" state is not asserted here: the suite shares one portal).
   await admin.goto("/admin/policies");
-  await expect(admin.getByText("No PagerDuty account is connected yet")).toBeVisible();
-  await expect(admin.getByRole("link", { name: "Connect an account" })).toHaveAttribute("href", "/admin/connections");
   await expect(admin.getByText("No group yet")).toBeVisible();
 
   await connectSimulator(admin, sim, CONNECTION, "Just-in-time access (e2e)");
@@ -51,7 +50,8 @@ test("an admin builds the catalog and its groups; a member sees their access and
 
   // A team role item. A default longer than the maximum is refused, with the message beside the field.
   const form = admin.getByTestId("catalog-item-form");
-  await expect(form.getByTestId("item-connection")).toHaveValue(/.+/);
+  // Other specs of the suite may have connected accounts before: choose this spec's own.
+  await form.getByTestId("item-connection").selectOption({ label: CONNECTION });
   await form.getByTestId("item-team").selectOption({ index: 1 });
   const team = (await form.getByTestId("item-team").locator("option:checked").textContent())!;
   await form.getByTestId("item-role").selectOption("manager");
