@@ -7,7 +7,7 @@
 import { can } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import type { Db, DbOrTx } from "@/lib/db";
-import type { AccessCatalogItem, AccessRequestStatus, Prisma } from "@/lib/generated/prisma/client";
+import { Prisma, type AccessCatalogItem, type AccessRequestStatus } from "@/lib/generated/prisma/client";
 import { baseRoleLabel, teamRoleLabel } from "@/lib/pagerduty-data/roles";
 import { describeRight, eligibleApprovers, type ApproverRight } from "./approvers";
 import { currentState, describeState, type PriorState } from "./entitlement";
@@ -236,9 +236,9 @@ export async function approvalQueue(db: Db, actorIn: Actor | null, filter: { con
   const actor = requireActor(actorIn, "access.approve");
   const limit = filter.limit ?? 50;
   const pairs = await db.$queryRaw<{ catalogItemId: string; policyVersion: number; connectionId: string; teamPdId: string | null }[]>`
-    SELECT DISTINCT r."catalogItemId", r."policyVersion", i."connectionId", i."teamPdId"
-    FROM "AccessRequest" r JOIN "AccessCatalogItem" i ON i."id" = r."catalogItemId"
-    WHERE r."status" = 'PENDING'`;
+    SELECT v."catalogItemId", v."version" AS "policyVersion", i."connectionId", i."teamPdId"
+    FROM "AccessPolicyVersion" v JOIN "AccessCatalogItem" i ON i."id" = v."catalogItemId"
+    WHERE EXISTS (SELECT 1 FROM "AccessRequest" r WHERE r."catalogItemId" = v."catalogItemId" AND r."status" = 'PENDING' AND r."policyVersion" = v."version")`;
   if (pairs.length === 0) return { rows: [], total: 0, nextCursor: null };
   const versions = await db.accessPolicyVersion.findMany({ where: { OR: pairs.map((p) => ({ catalogItemId: p.catalogItemId, version: p.policyVersion })) } });
   const rulesOf = new Map(versions.map((v) => [`${v.catalogItemId}@${v.version}`, parseRules(v.rules)]));
@@ -272,22 +272,34 @@ export async function approvalQueue(db: Db, actorIn: Actor | null, filter: { con
   // Never one's own request, nor one granting one's own PagerDuty user, nor one already approved by oneself.
   const ownPdUsers = [...myPdUser.entries()].filter(([, v]) => v !== null).map(([connectionId, pdUserId]) => ({ connectionId, pdUserId: pdUserId! }));
   const now = accessNow();
-  const where: Prisma.AccessRequestWhereInput = {
-    status: "PENDING",
-    decideBy: { gt: now },
-    requesterId: { not: actor.personId },
-    approvals: { none: { approverId: actor.personId } },
-    OR: [...direct, ...fallbackOnly.map((k) => ({ ...k, escalatedAt: { not: null } }))],
-    ...(ownPdUsers.length ? { NOT: { OR: ownPdUsers } } : {}),
-    ...(filter.connectionId ? { connectionId: filter.connectionId } : {}),
-    ...(filter.q ? { OR: undefined, AND: [{ OR: [...direct, ...fallbackOnly.map((k) => ({ ...k, escalatedAt: { not: null } }))] }, { OR: [{ requesterLabel: { contains: filter.q, mode: "insensitive" } }, { reason: { contains: filter.q, mode: "insensitive" } }, { item: { name: { contains: filter.q, mode: "insensitive" } } }] }] } : {}),
-  };
+  // One SQL condition for the count and the page: the eligible (item, version) pairs as a VALUES list
+  // (a hash join, not one OR per pair), and the keyset on the (status, requestedAt) index.
+  const eligible = Prisma.join([...direct.map((k) => ({ ...k, escalatedOnly: false })), ...fallbackOnly.map((k) => ({ ...k, escalatedOnly: true }))].map((k) => Prisma.sql`(${k.catalogItemId}::text, ${k.policyVersion}::int, ${k.escalatedOnly}::boolean)`));
+  const conditions = [
+    Prisma.sql`r."status" = 'PENDING'`,
+    Prisma.sql`r."decideBy" > ${now}::timestamptz`,
+    Prisma.sql`r."requesterId" <> ${actor.personId}`,
+    Prisma.sql`EXISTS (SELECT 1 FROM (VALUES ${eligible}) AS e("catalogItemId", "policyVersion", "escalatedOnly") WHERE e."catalogItemId" = r."catalogItemId" AND e."policyVersion" = r."policyVersion" AND (NOT e."escalatedOnly" OR r."escalatedAt" IS NOT NULL))`,
+    Prisma.sql`NOT EXISTS (SELECT 1 FROM "AccessRequestApproval" a WHERE a."requestId" = r."id" AND a."approverId" = ${actor.personId})`,
+  ];
+  if (ownPdUsers.length) conditions.push(Prisma.sql`NOT EXISTS (SELECT 1 FROM (VALUES ${Prisma.join(ownPdUsers.map((o) => Prisma.sql`(${o.connectionId}::text, ${o.pdUserId}::text)`))}) AS o("connectionId", "pdUserId") WHERE o."connectionId" = r."connectionId" AND o."pdUserId" = r."pdUserId")`);
+  if (filter.connectionId) conditions.push(Prisma.sql`r."connectionId" = ${filter.connectionId}`);
+  if (filter.q) {
+    const like = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(Prisma.sql`(r."requesterLabel" ILIKE ${like} OR r."reason" ILIKE ${like} OR EXISTS (SELECT 1 FROM "AccessCatalogItem" i WHERE i."id" = r."catalogItemId" AND i."name" ILIKE ${like}))`);
+  }
+  const where = Prisma.join(conditions, " AND ");
   const cursor = decodeCursor(filter.cursor);
-  const pageWhere: Prisma.AccessRequestWhereInput = cursor ? { AND: [where, { OR: [{ requestedAt: { gt: cursor.at } }, { requestedAt: cursor.at, id: { gt: cursor.id } }] }] } : where;
-  const [total, rows] = await Promise.all([
-    db.accessRequest.count({ where }),
-    db.accessRequest.findMany({ where: pageWhere, orderBy: [{ requestedAt: "asc" }, { id: "asc" }], take: limit + 1, select: { ...rowSelect, pdUserId: true, escalatedAt: true, catalogItemId: true, policyVersion: true, requesterId: true, _count: { select: { approvals: { where: { decision: "approve" } } } } } }),
+  const keyset = cursor ? Prisma.sql` AND r."requestedAt" >= ${cursor.at}::timestamptz AND (r."requestedAt" > ${cursor.at}::timestamptz OR r."id" > ${cursor.id})` : Prisma.empty;
+  const [counted, ids] = await Promise.all([
+    db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM "AccessRequest" r WHERE ${where}`,
+    db.$queryRaw<{ id: string }[]>`SELECT r."id" FROM "AccessRequest" r WHERE ${where}${keyset} ORDER BY r."requestedAt", r."id" LIMIT ${limit + 1}`,
   ]);
+  const total = counted[0]?.n ?? 0;
+  const order = new Map(ids.map((r, i) => [r.id, i]));
+  const rows = (
+    await db.accessRequest.findMany({ where: { id: { in: ids.map((r) => r.id) } }, select: { ...rowSelect, pdUserId: true, escalatedAt: true, catalogItemId: true, policyVersion: true, requesterId: true, _count: { select: { approvals: { where: { decision: "approve" } } } } } })
+  ).sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   const page = rows.slice(0, limit);
   const context = await queueContext(db, page, now);
   const out: QueueRow[] = page.map((r) => {
@@ -362,22 +374,59 @@ async function queueContext(db: Db, page: { connectionId: string; pdUserId: stri
   return { access, onCall, past, groupNames };
 }
 
-/** Who else may decide each row (computed once per item, version and escalation, then per row without the requester). */
+/**
+ * Who else may decide each row: the approvers of each (item, version, escalation) as eligibleApprovers
+ * finds them (team managers, named people, group members, the fallback once escalated; active, not
+ * auditors), then per row without oneself, the requester and the person the grant is for. Read in a
+ * fixed number of queries for the whole page (not per row), so a page costs the same with many items.
+ */
 async function fillOtherApprovers(db: Db, me: string, page: { catalogItemId: string; policyVersion: number; connectionId: string; escalatedAt: Date | null; requesterId: string; pdUserId: string }[], rulesOf: Map<string, PolicyRules>, out: QueueRow[]) {
-  const cache = new Map<string, Map<string, ApproverRight[]>>();
+  if (page.length === 0) return;
   const items = new Map((await db.accessCatalogItem.findMany({ where: { id: { in: [...new Set(page.map((r) => r.catalogItemId))] } }, select: { id: true, teamPdId: true } })).map((i) => [i.id, i]));
+  const teamsOf = new Map<string, Set<string>>();
+  const groupIds = new Set<string>();
+  for (const r of page) {
+    const d = approvalDecider(rulesOf.get(`${r.catalogItemId}@${r.policyVersion}`)!);
+    const team = items.get(r.catalogItemId)?.teamPdId;
+    if (d.approvers.teamManagers && team) teamsOf.set(r.connectionId, (teamsOf.get(r.connectionId) ?? new Set()).add(team));
+    for (const g of d.approvers.groupIds) groupIds.add(g);
+  }
+  const managersOf = new Map<string, string[]>();
+  for (const [connectionId, teams] of teamsOf) {
+    const managers = await db.pdTeamMembership.findMany({ where: { connectionId, teamPdId: { in: [...teams] }, role: "manager", removedAt: null }, select: { teamPdId: true, userPdId: true } });
+    const people = await peopleOfPdUsers(db, connectionId, [...new Set(managers.map((m) => m.userPdId))]);
+    for (const m of managers) {
+      const personId = people.get(m.userPdId);
+      if (personId) managersOf.set(`${connectionId}|${m.teamPdId}`, [...(managersOf.get(`${connectionId}|${m.teamPdId}`) ?? []), personId]);
+    }
+  }
+  const membersOf = new Map<string, string[]>();
+  if (groupIds.size) for (const m of await db.portalGroupMember.findMany({ where: { groupId: { in: [...groupIds] } }, select: { groupId: true, personId: true } })) membersOf.set(m.groupId, [...(membersOf.get(m.groupId) ?? []), m.personId]);
+  const candidates = new Map<string, string[]>();
+  for (const r of page) {
+    const key = `${r.catalogItemId}@${r.policyVersion}@${r.escalatedAt !== null}`;
+    if (candidates.has(key)) continue;
+    const rules = rulesOf.get(`${r.catalogItemId}@${r.policyVersion}`)!;
+    const d = approvalDecider(rules);
+    const team = items.get(r.catalogItemId)?.teamPdId;
+    const ids = new Set<string>();
+    if (d.approvers.teamManagers && team) for (const id of managersOf.get(`${r.connectionId}|${team}`) ?? []) ids.add(id);
+    for (const id of d.approvers.personIds) ids.add(id);
+    for (const g of d.approvers.groupIds) for (const id of membersOf.get(g) ?? []) ids.add(id);
+    if (r.escalatedAt !== null) for (const id of rules.fallbackApproverIds) ids.add(id);
+    candidates.set(key, [...ids]);
+  }
+  const people = new Map((await db.person.findMany({ where: { id: { in: [...new Set([...candidates.values()].flat())] } }, select: { id: true, name: true, status: true, roles: true } })).map((p) => [p.id, p]));
   const beneficiaries = new Map<string, string>();
   for (const c of new Set(page.map((r) => r.connectionId))) {
     for (const [pd, person] of await peopleOfPdUsers(db, c, page.filter((r) => r.connectionId === c).map((r) => r.pdUserId))) beneficiaries.set(`${c}|${pd}`, person);
   }
-  const names = new Map<string, string>();
   for (const [i, r] of page.entries()) {
-    const key = `${r.catalogItemId}@${r.policyVersion}@${r.escalatedAt !== null}`;
-    if (!cache.has(key)) cache.set(key, await eligibleApprovers(db, rulesOf.get(`${r.catalogItemId}@${r.policyVersion}`)!, { connectionId: r.connectionId, requesterId: "", pdUserId: "", teamPdId: items.get(r.catalogItemId)?.teamPdId ?? null, escalated: r.escalatedAt !== null }));
-    const ids = [...cache.get(key)!.keys()].filter((id) => id !== me && id !== r.requesterId && id !== beneficiaries.get(`${r.connectionId}|${r.pdUserId}`));
-    const missing = ids.filter((id) => !names.has(id));
-    if (missing.length) for (const p of await db.person.findMany({ where: { id: { in: missing } }, select: { id: true, name: true } })) names.set(p.id, p.name);
-    out[i]!.otherApprovers = ids.map((id) => names.get(id) ?? id);
+    const ids = candidates.get(`${r.catalogItemId}@${r.policyVersion}@${r.escalatedAt !== null}`)!.filter((id) => {
+      const p = people.get(id);
+      return p && p.status === "ACTIVE" && !p.roles.includes("AUDITOR") && id !== me && id !== r.requesterId && id !== beneficiaries.get(`${r.connectionId}|${r.pdUserId}`);
+    });
+    out[i]!.otherApprovers = ids.map((id) => people.get(id)!.name);
   }
 }
 
