@@ -23,7 +23,7 @@
  *     calls. Target ≤ 300 ms.
  *
  * The worker is the production one: `npm run worker`'s defaults on PostgreSQL (concurrency 4, poll 1 s),
- * the embedded worker's on PGlite (concurrency 2, poll 1 s), running the pipeline's and the access tick's jobs
+ * the embedded worker's on PGlite (concurrency 8, poll 1 s), running the pipeline's and the access tick's jobs
  * on their schedules; pipeline options are the defaults. The one difference: `--rate-limit 0` (default)
  * takes PagerDuty's 960 requests/min budget off the client and the simulator, because 1,000 removals need
  * 2,000 requests (a DELETE and a verification read each), which 960/min cannot carry in one minute;
@@ -63,7 +63,8 @@ const RATE_LIMIT = Number(values["rate-limit"]);
 const SKIP = new Set(values.skip!.split(",").filter(Boolean));
 const PG = Boolean(process.env.BENCH_DATABASE_URL);
 /** Production defaults: `npm run worker` (PostgreSQL) runs 4 jobs at once; the embedded worker (PGlite) 2. */
-const CONCURRENCY = values.concurrency ? Number(values.concurrency) : PG ? 4 : 2;
+const { EMBEDDED_WORKER_CONCURRENCY } = await import("@/lib/jobs/embedded");
+const CONCURRENCY = values.concurrency ? Number(values.concurrency) : PG ? 4 : EMBEDDED_WORKER_CONCURRENCY;
 const POLL_MS = 1000;
 
 const { createDb } = await import("@/lib/db/client");

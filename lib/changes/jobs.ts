@@ -23,6 +23,6 @@ registerJob(
   { schema: z.object({ changeId: z.string().min(1) }), maxAttempts: 8, backoff: { baseMs: 2_000, maxMs: 5 * 60_000 }, timeoutMs: 10 * 60_000 },
 );
 
-registerJob(SWEEP_CHANGES_JOB, async (_payload, { db }) => ({ enqueued: await db.$transaction((tx) => sweepChanges(tx, new Date(pipelineOptions().now()))) }), { maxAttempts: 1 });
+registerJob(SWEEP_CHANGES_JOB, async (_payload, { db }) => ({ enqueued: await db.$transaction((tx) => sweepChanges(tx, new Date(pipelineOptions().now()))) }), { maxAttempts: 1, urgent: true });
 
 ensureSchedule("changes.sweep.every_15s", SWEEP_CHANGES_JOB, 15);

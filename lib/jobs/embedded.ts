@@ -3,6 +3,8 @@ import type { Db } from "@/lib/db";
 import "./handlers";
 import { Worker } from "./worker";
 
+export const EMBEDDED_WORKER_CONCURRENCY = 8;
+
 // One embedded worker per process, even if Next.js evaluates this module in several bundles.
 const g = globalThis as unknown as { __portalEmbeddedWorker?: Worker };
 
@@ -10,11 +12,13 @@ const g = globalThis as unknown as { __portalEmbeddedWorker?: Worker };
  * Starts the in-process worker of the embedded default (WORKER=embedded): jobs run inside the server
  * process, on the same database handle (PGlite is one connection, so it must be this one). Modest
  * concurrency: it shares that connection and the event loop with requests. It drains when the server is
- * asked to stop (drainOnTermination, WORKER_GRACE_MS).
+ * asked to stop (drainOnTermination, WORKER_GRACE_MS). Eight slots: most jobs (change applies and their
+ * verification reads) wait on PagerDuty, not on the database, and with two a wave of 1,000 expiries took
+ * over two minutes to verify (`npm run bench:access`, docs/decisions/0014).
  */
 export function startEmbeddedWorker(db: Db): Worker {
   if (!g.__portalEmbeddedWorker) {
-    g.__portalEmbeddedWorker = new Worker({ db, concurrency: 2, pollMs: 1000 }).start();
+    g.__portalEmbeddedWorker = new Worker({ db, concurrency: EMBEDDED_WORKER_CONCURRENCY, pollMs: 1000 }).start();
     drainOnTermination(g.__portalEmbeddedWorker, { graceMs: env().workerGraceMs });
   }
   return g.__portalEmbeddedWorker;

@@ -31,6 +31,11 @@ export interface JobOptions<P> {
   timeoutMs?: number;
   /** Validates the stored payload before the handler sees it; an invalid payload fails at once. */
   schema?: ZodType<P>;
+  /**
+   * Claimed ahead of other due jobs: short, time-critical ticks (the access tick that ends grants on time,
+   * the pipeline's sweep) must not wait behind hundreds of queued applies.
+   */
+  urgent?: boolean;
 }
 
 export interface JobDefinition {
@@ -39,6 +44,7 @@ export interface JobDefinition {
   maxAttempts: number;
   backoff: BackoffPolicy;
   timeoutMs: number;
+  urgent: boolean;
   parse(payload: unknown): unknown;
 }
 
@@ -78,6 +84,7 @@ export function registerJob<P>(name: string, handler: JobHandler<P>, options: Jo
     maxAttempts,
     backoff,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    urgent: options.urgent ?? false,
     parse: schema ? (payload: unknown) => schema.parse(payload) : (payload: unknown) => payload,
   });
 }

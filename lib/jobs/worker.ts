@@ -194,12 +194,14 @@ export class Worker {
   }
 
   private async claim(limit: number): Promise<ClaimedJob[]> {
+    // Urgent jobs (registerJob's `urgent`) first, then oldest due first.
+    const urgent = this.names.filter((n) => jobDefinition(n)?.urgent);
     return this.db.$queryRaw<ClaimedJob[]>`
       WITH picked AS (
         SELECT "id" FROM "Job"
         WHERE "name" IN (${Prisma.join(this.names)})
           AND (("status" = 'QUEUED' AND "runAt" <= now()) OR ("status" = 'RUNNING' AND "lockedUntil" < now()))
-        ORDER BY "runAt", "createdAt"
+        ORDER BY ("name" IN (${Prisma.join(urgent.length ? urgent : [""])})) DESC, "runAt", "createdAt"
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED
       )

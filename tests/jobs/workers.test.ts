@@ -162,3 +162,27 @@ describe("the audit.verify_chain job", () => {
     expect((await verifyAuditChain(db())).ok).toBe(true);
   });
 });
+
+describe("urgent jobs", () => {
+  it("an urgent job due later is claimed ahead of older queued jobs", async () => {
+    const order: string[] = [];
+    registerJob("test.bulk", (p: { n: number }) => {
+      order.push(`bulk${p.n}`);
+      return Promise.resolve();
+    });
+    registerJob("test.tick", () => {
+      order.push("tick");
+      return Promise.resolve();
+    }, { urgent: true });
+    for (let n = 0; n < 5; n++) await enqueue(db(), "test.bulk", { n });
+    const tick = await enqueue(db(), "test.tick");
+    // One slot: the worker takes one job at a time, so the order of claims is the order of runs.
+    start({ id: "single", concurrency: 1, names: ["test.bulk", "test.tick"] });
+    await waitForOutcome(db(), tick.id);
+    await waitFor(async () => order.length === 6);
+    expect(order[0]).toBe("tick");
+    expect(order.slice(1)).toEqual(["bulk0", "bulk1", "bulk2", "bulk3", "bulk4"]);
+    unregisterForTests("test.bulk");
+    unregisterForTests("test.tick");
+  });
+});
