@@ -1,7 +1,7 @@
 "use client";
 
 import { useId, useState } from "react";
-import { inputClass, labelClass } from "@/components/connections/form-bits";
+import { inputClass, LabelledControl, labelClass } from "@/components/connections/form-bits";
 
 export { inputClass, labelClass };
 
@@ -23,22 +23,10 @@ export function errorsFor(errors: Errors, ...names: string[]): string[] | undefi
  * per form instance, so the same form can appear once per catalog item.
  */
 export function AccessField({ names, label, hint, errors, children }: { names: string[]; label: string; hint?: string; errors: Errors; children: (props: { id: string; "aria-invalid": boolean; "aria-describedby"?: string }) => React.ReactNode }) {
-  const id = useId();
-  const messages = errorsFor(errors, ...names);
-  const describedBy = [hint ? `${id}-hint` : null, messages ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
   return (
-    <div>
-      <label htmlFor={id} className={labelClass}>
-        {label}
-      </label>
-      {children({ id, "aria-invalid": Boolean(messages), "aria-describedby": describedBy })}
-      {hint && (
-        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
-          {hint}
-        </p>
-      )}
-      {messages && <FieldError id={`${id}-error`} name={names[0]!} messages={messages} />}
-    </div>
+    <LabelledControl id={useId()} label={label} hint={hint} messages={errorsFor(errors, ...names)} errorName={names[0]!}>
+      {children}
+    </LabelledControl>
   );
 }
 

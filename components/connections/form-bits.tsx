@@ -8,21 +8,29 @@ export const labelClass = "block text-xs font-medium text-slate-700";
 /** A labelled field with its error (from the action's fieldErrors) right under it, linked for screen readers. */
 export function Field({ name, label, hint, errors, children }: { name: string; label: string; hint?: string; errors?: Record<string, string[]>; children: (props: { id: string; name: string; "aria-invalid": boolean; "aria-describedby"?: string }) => React.ReactNode }) {
   const id = `field-${name}`;
-  const messages = errors?.[name];
+  return (
+    <LabelledControl id={id} label={label} hint={hint} messages={errors?.[name]} errorName={name}>
+      {(props) => children({ ...props, name })}
+    </LabelledControl>
+  );
+}
+
+/** The markup of a labelled control: label, control, hint and error, the last two linked by aria-describedby. */
+export function LabelledControl({ id, label, hint, messages, errorName, children }: { id: string; label: string; hint?: string; messages?: string[]; errorName: string; children: (props: { id: string; "aria-invalid": boolean; "aria-describedby"?: string }) => React.ReactNode }) {
   const describedBy = [hint ? `${id}-hint` : null, messages ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
   return (
     <div>
       <label htmlFor={id} className={labelClass}>
         {label}
       </label>
-      {children({ id, name, "aria-invalid": Boolean(messages), "aria-describedby": describedBy })}
+      {children({ id, "aria-invalid": Boolean(messages), "aria-describedby": describedBy })}
       {hint && (
         <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
           {hint}
         </p>
       )}
       {messages && (
-        <p id={`${id}-error`} data-testid={`error-${name}`} className="mt-1 text-xs text-red-700">
+        <p id={`${id}-error`} data-testid={`error-${errorName}`} className="mt-1 text-xs text-red-700">
           {messages.join(" ")}
         </p>
       )}
