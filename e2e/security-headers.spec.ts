@@ -83,7 +83,7 @@ async function firstLinkUnder(page: Page, parent: string, staticSiblings: string
 }
 
 test("every page carries the CSP and frame-ancestors 'none', and renders without CSP violations", async ({ browser }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(480_000);
   const routes = pageRoutes();
   expect(routes).toContain("/signin");
   expect(routes.length).toBeGreaterThan(20);
