@@ -16,7 +16,7 @@ import { approvalRefusal, describeRight, eligibleApprovers, type ApproverRight }
 import { AccessRefused, actorLabel, personActor, requireActor } from "./errors";
 import { recordEvent, requestRef } from "./history";
 import { peopleOfPdUsers } from "./identity";
-import { startGrant } from "./lifecycle";
+import { lockRequest, startGrant } from "./lifecycle";
 import { notify } from "./notify";
 import { accessNow } from "./options";
 import { approvalDecider, formatMinutes } from "./policy";
@@ -83,9 +83,9 @@ export async function bulkApprove(db: Db, actorIn: Actor | null, input: z.output
 }
 
 async function decideInTx(tx: Tx, actor: Actor, requestId: string, decision: "approve" | "deny", comment: string, bulk: Record<string, unknown> | null): Promise<DecideOutcome> {
-  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "AccessRequest" WHERE "id" = ${requestId} FOR UPDATE`;
-  const r = rows.length ? await tx.accessRequest.findUnique({ where: { id: requestId }, include: { approvals: true } }) : null;
-  if (!r) throw new AccessRefused("No such request.");
+  const locked = await lockRequest(tx, requestId);
+  if (!locked) throw new AccessRefused("No such request.");
+  const r = { ...locked, approvals: await tx.accessRequestApproval.findMany({ where: { requestId } }) };
   const ref = requestRef(r.number);
   const item = await tx.accessCatalogItem.findUniqueOrThrow({ where: { id: r.catalogItemId } });
   const { rules } = await policyOf(tx, item.id, r.policyVersion);

@@ -22,11 +22,11 @@ export type EndReason = "EXPIRED" | "RETURNED" | "REVOKED";
 
 const LIVE = ["APPROVED", "ACTIVE"] as const;
 
-async function lockRequest(tx: Tx, id: string): Promise<AccessRequest | null> {
+/** The request, locked for the rest of the transaction (null: no such request). */
+export async function lockRequest(tx: Tx, id: string): Promise<AccessRequest | null> {
   const rows = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "AccessRequest" WHERE "id" = ${id} FOR UPDATE`;
   return rows.length ? tx.accessRequest.findUnique({ where: { id } }) : null;
 }
-export { lockRequest };
 
 /** Other live grants over the same holding (same user, same team or base role). */
 async function otherLiveGrants(tx: Tx, r: Pick<AccessRequest, "id" | "connectionId" | "pdUserId">, target: CatalogTarget, now: Date) {

@@ -13,7 +13,7 @@ import type { AccessRequest } from "@/lib/generated/prisma/client";
 import { appendAudit } from "@/lib/audit";
 import { holdingPrefix, roleRank } from "./entitlement";
 import { recordEvent, requestRef } from "./history";
-import { endGrant } from "./lifecycle";
+import { endGrant, lockRequest } from "./lifecycle";
 import { notify, sendPendingEmails } from "./notify";
 import { accessNow, accessOptions } from "./options";
 import { formatMinutes } from "./policy";
@@ -218,11 +218,10 @@ async function mirrorChanges(db: Db, now: Date): Promise<number> {
  */
 async function endFailed(db: Db, id: string, c: { id: string; status: string; lastErrorMessage: string | null }, now: Date): Promise<number> {
   return db.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "AccessRequest" WHERE "id" = ${id} AND "status" = 'ENDING' FOR UPDATE`;
-    if (rows.length === 0) return 0;
+    const r = await lockRequest(tx, id);
+    if (!r || r.status !== "ENDING") return 0;
     const told = await tx.accessRequestEvent.findMany({ where: { requestId: id, kind: "end_failed" }, select: { detail: true } });
     if (told.some((e) => (e.detail as { changeId?: string } | null)?.changeId === c.id)) return 0;
-    const r = await tx.accessRequest.findUniqueOrThrow({ where: { id } });
     const what = c.status === "CANCELLED" ? "was cancelled in the change queue" : `failed${c.lastErrorMessage ? `: ${c.lastErrorMessage}` : ""}`;
     await recordEvent(tx, id, "end_failed", "portal", `The end of this access ${what}. PagerDuty still shows the access: an admin retries the change (or removes the access) from the change queue.`, now, { changeId: c.id, status: c.status });
     await appendAudit(tx, { actor: SYSTEM, action: "access_request.end_failed", target: { type: "access_request", id }, accountId: r.connectionId, after: { changeId: c.id, status: c.status, error: c.lastErrorMessage } });
