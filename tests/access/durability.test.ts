@@ -20,7 +20,7 @@ import { RateBudget } from "@/lib/pagerduty";
 import { runSync } from "@/lib/sync/run";
 import { changeWorker, FAST_PIPELINE } from "../changes/support";
 import { control } from "../simulator/support/simulator";
-import { actorOf, newTeam, pdUsers, person, personOfPdUser, snapshot, startAccessWorld, stopAccessWorld, teamItem, tickUntil, untilStatus, type AccessWorld } from "./support";
+import { actorOf, namedApprovers, newTeam, pdUsers, person, personOfPdUser, snapshot, startAccessWorld, stopAccessWorld, teamItem, tickUntil, untilStatus, type AccessWorld } from "./support";
 
 let w: AccessWorld;
 let approver: Actor;
@@ -31,14 +31,13 @@ beforeAll(async () => {
 afterAll(() => stopAccessWorld(w));
 
 const MIN = 60_000;
-const named = (ids: string[]) => ({ deciders: [{ kind: "approvers" as const, approvers: { teamManagers: false, personIds: ids, groupIds: [] }, approvalsNeeded: 1 as const, distinctGroups: false }] });
 const history = async (id: string) => (await w.db.accessRequestEvent.findMany({ where: { requestId: id }, orderBy: { seq: "asc" } })).map((e) => e.kind);
 
 /** A member of nothing on a new team, a catalog item for it, and the requester's portal person. */
 async function setup(role: "manager" | "responder" | "observer" = "responder", rules = {}) {
   const [userId] = pdUsers(w, 1);
   const teamId = await newTeam(w);
-  const item = await teamItem(w, teamId, role, { ...named([approver.personId]), ...rules });
+  const item = await teamItem(w, teamId, role, { ...namedApprovers([approver.personId]), ...rules });
   return { userId: userId!, teamId, ...item, requester: await personOfPdUser(w, userId!) };
 }
 

@@ -9,7 +9,7 @@ import { decideRequest } from "@/lib/access/decide";
 import { createRequest, returnAccess } from "@/lib/access/requests";
 import { createRequestInput, requestRefInput } from "@/lib/access/schemas";
 import type { Actor } from "@/lib/auth/session";
-import { actorOf, baseRoleItem, newTeam, pdUsers, person, personOfPdUser, startAccessWorld, stopAccessWorld, teamItem, untilStatus, type AccessWorld } from "./support";
+import { actorOf, namedApprovers, baseRoleItem, newTeam, pdUsers, person, personOfPdUser, startAccessWorld, stopAccessWorld, teamItem, untilStatus, type AccessWorld } from "./support";
 
 let w: AccessWorld;
 let approver: Actor;
@@ -20,7 +20,6 @@ beforeAll(async () => {
 afterAll(() => stopAccessWorld(w));
 
 const MIN = 60_000;
-const named = (ids: string[]) => ({ deciders: [{ kind: "approvers" as const, approvers: { teamManagers: false, personIds: ids, groupIds: [] }, approvalsNeeded: 1 as const, distinctGroups: false }] });
 
 /** Requests and approves; resolves once PagerDuty shows the grant (ACTIVE). */
 async function granted(requester: Actor, itemId: string, minutes: number) {
@@ -71,7 +70,7 @@ describe("prior-state restoration", () => {
   it("two grants of one item: the first to expire changes nothing, the last one removes the membership", async () => {
     const [managerId, userId] = pdUsers(w, 2);
     const teamId = await newTeam(w, [{ userId: managerId!, role: "manager" }]);
-    const { itemId } = await teamItem(w, teamId, "responder", named([approver.personId]));
+    const { itemId } = await teamItem(w, teamId, "responder", namedApprovers([approver.personId]));
     const requester = await personOfPdUser(w, userId!);
     const first = await granted(requester, itemId, 60);
     const second = await granted(requester, itemId, 180); // held through the first grant: allowed, ends on its own
@@ -94,8 +93,8 @@ describe("prior-state restoration", () => {
   it("a manager grant over a responder grant: the manager's end goes back to responder, the responder's end removes", async () => {
     const [userId] = pdUsers(w, 1);
     const teamId = await newTeam(w);
-    const responder = await teamItem(w, teamId, "responder", named([approver.personId]));
-    const manager = await teamItem(w, teamId, "manager", named([approver.personId]));
+    const responder = await teamItem(w, teamId, "responder", namedApprovers([approver.personId]));
+    const manager = await teamItem(w, teamId, "manager", namedApprovers([approver.personId]));
     const requester = await personOfPdUser(w, userId!);
     const long = await granted(requester, responder.itemId, 180);
     const short = await granted(requester, manager.itemId, 60);
@@ -114,8 +113,8 @@ describe("prior-state restoration", () => {
   it("a responder grant requested while a manager grant lasts: allowed, the manager is not lowered, each end restores what is still needed", async () => {
     const [userId] = pdUsers(w, 1);
     const teamId = await newTeam(w);
-    const manager = await teamItem(w, teamId, "manager", named([approver.personId]));
-    const responder = await teamItem(w, teamId, "responder", named([approver.personId]));
+    const manager = await teamItem(w, teamId, "manager", namedApprovers([approver.personId]));
+    const responder = await teamItem(w, teamId, "responder", namedApprovers([approver.personId]));
     const requester = await personOfPdUser(w, userId!);
     const short = await granted(requester, manager.itemId, 60);
     const long = await granted(requester, responder.itemId, 180);
@@ -134,7 +133,7 @@ describe("prior-state restoration", () => {
   it("access given back early is removed at once and the request says so", async () => {
     const [userId] = pdUsers(w, 1);
     const teamId = await newTeam(w);
-    const { itemId } = await teamItem(w, teamId, "observer", named([approver.personId]));
+    const { itemId } = await teamItem(w, teamId, "observer", namedApprovers([approver.personId]));
     const requester = await personOfPdUser(w, userId!);
     const id = await granted(requester, itemId, 240);
     expect(role(teamId, userId!)).toBe("observer");

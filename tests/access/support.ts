@@ -57,6 +57,9 @@ export async function personOfPdUser(w: AccessWorld, pdUserId: string, roles: Po
   return actorOf(existing ?? (await person(w.db, { label: u.name, email: u.email, roles })));
 }
 
+/** Rules whose only approvers are these people (one approval). */
+export const namedApprovers = (ids: string[]): Pick<PolicyRulesInput, "deciders"> => ({ deciders: [{ kind: "approvers", approvers: { teamManagers: false, personIds: ids, groupIds: [] }, approvalsNeeded: 1, distinctGroups: false }] });
+
 export function rules(overrides: Partial<PolicyRulesInput> = {}): PolicyRulesInput {
   return { ...DEFAULT_RULES, ...overrides };
 }
@@ -76,7 +79,7 @@ export async function baseRoleItem(w: AccessWorld, role: "user" | "admin" | "lim
     role,
     fromRoles,
     name: `Base role ${role}`,
-    rules: rules({ fallbackApproverIds: [fallback.id], deciders: [{ kind: "approvers", approvers: { teamManagers: false, personIds: approverIds, groupIds: [] }, approvalsNeeded: 1, distinctGroups: false }], ...ruleOverrides }),
+    rules: rules({ fallbackApproverIds: [fallback.id], ...namedApprovers(approverIds), ...ruleOverrides }),
   });
   const { itemId } = await createCatalogItem(w.db, w.admin, input);
   return { itemId, fallback: actorOf(fallback) };
